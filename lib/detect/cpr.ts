@@ -1,0 +1,63 @@
+import { TokenKind } from '../pseudonymize/token.ts';
+import type { Detector, Span } from './span.ts';
+
+/**
+ * DDMMYY, optionally with dots in the date, then an optional hyphen, dash or space, then SSSS.
+ * Digits may not continue on either side, so a CPR number is never cut out of a longer digit run,
+ * but letters may (`cpr:0101901234`, `CPR-nr.0101901234`, `?cpr=0101901234`).
+ */
+const CPR_CANDIDATE = /(?<!\d)(\d{2})(\.?)(\d{2})\2(\d{2})[-\u2010-\u2013\u2212 \u00a0\u202f]?(\d{4})(?!\d)/g;
+
+/**
+ * The full year of a CPR number: the first digit of the serial number and the two-digit year
+ * together give the century (CPR office rules).
+ */
+export function cprYear(yy: number, seventhDigit: number): number {
+  if (seventhDigit <= 3) return 1900 + yy;
+  if (seventhDigit === 4 || seventhDigit === 9) return yy <= 36 ? 2000 + yy : 1900 + yy;
+  return yy <= 57 ? 2000 + yy : 1800 + yy;
+}
+
+/**
+ * True when ten digits form a CPR number whose birth date exists and is not in the future.
+ * Substitute numbers (day + 60) count. Modulus 11 is deliberately not checked: numbers without it
+ * have been issued since 2007.
+ */
+export function isValidCpr(digits: string, now: number = Date.now()): boolean {
+  if (!/^\d{10}$/.test(digits)) return false;
+  let day = Number(digits.slice(0, 2));
+  const month = Number(digits.slice(2, 4));
+  const year = cprYear(Number(digits.slice(4, 6)), Number(digits[6]));
+  if (day > 60) day -= 60;
+  if (day < 1 || day > 31 || month < 1 || month > 12) return false;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day && date.getTime() <= now;
+}
+
+/** Passes modulus 11: a sign of a real number, but its absence proves nothing. */
+export function passesModulus11(digits: string): boolean {
+  const weights = [4, 3, 2, 7, 6, 5, 4, 3, 2, 1];
+  let sum = 0;
+  for (let i = 0; i < 10; i++) sum += Number(digits[i]) * (weights[i] ?? 0);
+  return sum % 11 === 0;
+}
+
+/** Finds CPR numbers in any common written form. */
+export const cprDetector: Detector = {
+  name: 'cpr',
+  *detect(text: string): Iterable<Span> {
+    for (const match of text.matchAll(CPR_CANDIDATE)) {
+      const [whole, dd, , mm, yy, serial] = match;
+      const digits = `${dd}${mm}${yy}${serial}`;
+      if (!isValidCpr(digits)) continue;
+      const separated = whole.length > 10;
+      yield {
+        kind: TokenKind.CPR,
+        start: match.index,
+        end: match.index + whole.length,
+        // Recall first: an unseparated valid date is still replaced, only with less confidence.
+        confidence: (separated ? 0.9 : 0.75) + (passesModulus11(digits) ? 0.05 : 0),
+      };
+    }
+  },
+};

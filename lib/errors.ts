@@ -1,0 +1,82 @@
+/**
+ * Stable error codes. Outside tools match on these, so they never change meaning.
+ * Messages name fields, sizes and positions, never the values a ticket holds.
+ */
+export const ErrorCode = {
+  INVALID_TICKET: 'INVALID_TICKET',
+  TICKET_TOO_LARGE: 'TICKET_TOO_LARGE',
+  SIGNATURE_INVALID: 'SIGNATURE_INVALID',
+  KEY_UNAVAILABLE: 'KEY_UNAVAILABLE',
+  VAULT_UNAVAILABLE: 'VAULT_UNAVAILABLE',
+  TOKEN_COLLISION: 'TOKEN_COLLISION',
+  TRACKER_UNAVAILABLE: 'TRACKER_UNAVAILABLE',
+  SECRET_UNAVAILABLE: 'SECRET_UNAVAILABLE',
+  CONFIG_INVALID: 'CONFIG_INVALID',
+  DATA_DIR_IN_USE: 'DATA_DIR_IN_USE',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface TicketProxyErrorOptions {
+  cause?: unknown;
+  /** True when the same request may succeed later (a dependency was down). */
+  retryable?: boolean;
+}
+
+/** Base of every error this project throws on purpose. */
+export class TicketProxyError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: TicketProxyErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'TicketProxyError';
+    this.code = code;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+export interface TicketIssue {
+  /** Dotted path of the offending property, e.g. `comments.0.body`. */
+  path: string;
+  message: string;
+}
+
+/** The input is not a valid generic ticket. Never retryable: the same input fails the same way. */
+export class InvalidTicketError extends TicketProxyError {
+  readonly issues: readonly TicketIssue[];
+
+  constructor(issues: readonly TicketIssue[], code: ErrorCode = ErrorCode.INVALID_TICKET) {
+    super(code, issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '));
+    this.name = 'InvalidTicketError';
+    this.issues = issues;
+  }
+}
+
+/** Two different values derived the same token. Failing closed beats merging two people into one. */
+export class TokenCollisionError extends TicketProxyError {
+  constructor(tenant: string, token: string) {
+    super(ErrorCode.TOKEN_COLLISION, `token ${token} of tenant ${tenant} already stands for another value`);
+    this.name = 'TokenCollisionError';
+  }
+}
+
+type DependencyErrorCode =
+  | typeof ErrorCode.KEY_UNAVAILABLE
+  | typeof ErrorCode.VAULT_UNAVAILABLE
+  | typeof ErrorCode.TRACKER_UNAVAILABLE
+  | typeof ErrorCode.SECRET_UNAVAILABLE;
+
+/** A dependency (key provider, vault, tracker, secret store) failed; the caller may retry. */
+export class DependencyError extends TicketProxyError {
+  constructor(code: DependencyErrorCode, message: string, cause?: unknown) {
+    super(code, message, { cause, retryable: true });
+    this.name = 'DependencyError';
+  }
+}
+
+export class ConfigError extends TicketProxyError {
+  constructor(message: string, cause?: unknown) {
+    super(ErrorCode.CONFIG_INVALID, message, { cause });
+    this.name = 'ConfigError';
+  }
+}

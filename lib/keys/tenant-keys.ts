@@ -1,0 +1,104 @@
+import type { TokenVault } from '../vault/token-vault.ts';
+import { type DataKey, KeyPurpose, type KeyRing } from './key-ring.ts';
+
+export interface TenantKeysOptions {
+  /** A value data key is replaced after this many uses... */
+  maxValueKeyUses?: number;
+  /** ...or after this long, whichever comes first. */
+  maxValueKeyAgeMs?: number;
+  now?: () => number;
+}
+
+interface CachedDataKey extends DataKey {
+  uses: number;
+  createdAt: number;
+}
+
+/**
+ * Per-tenant key material, cached so that a warm process needs no key-ring call per ticket.
+ *
+ * - The token key (HMAC) is one per tenant, created once, stored wrapped in the vault.
+ * - Value keys are fresh data keys, rotated by use count and age; each entry stores its wrapped key,
+ *   so encrypting never needs the right to decrypt.
+ */
+export class TenantKeys {
+  readonly #keyRing: KeyRing;
+  readonly #vault: TokenVault;
+  readonly #maxUses: number;
+  readonly #maxAgeMs: number;
+  readonly #now: () => number;
+  readonly #tokenKeys = new Map<string, Promise<Uint8Array>>();
+  readonly #valueKeys = new Map<string, Promise<CachedDataKey>>();
+  readonly #unwrapped = new Map<string, Promise<Uint8Array>>();
+
+  constructor(keyRing: KeyRing, vault: TokenVault, options: TenantKeysOptions = {}) {
+    this.#keyRing = keyRing;
+    this.#vault = vault;
+    this.#maxUses = options.maxValueKeyUses ?? 100_000;
+    this.#maxAgeMs = options.maxValueKeyAgeMs ?? 60 * 60 * 1000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** The tenant's token-derivation key, created on the tenant's first ticket. */
+  tokenKey(tenant: string): Promise<Uint8Array> {
+    return this.#cached(this.#tokenKeys, tenant, () => this.#loadOrCreateTokenKey(tenant));
+  }
+
+  /** A data key to encrypt values of this tenant with, and its wrapped form to store beside them. */
+  async valueKey(tenant: string): Promise<DataKey> {
+    const current = await this.#valueKeys.get(tenant);
+    const usable =
+      current && current.uses < this.#maxUses && this.#now() - current.createdAt <= this.#maxAgeMs;
+    const key = usable
+      ? current
+      : await this.#cached(
+          this.#valueKeys,
+          tenant,
+          async () => ({
+            ...(await this.#keyRing.generateDataKey({ purpose: KeyPurpose.VALUE_ENCRYPTION, tenant })),
+            uses: 0,
+            createdAt: this.#now(),
+          }),
+          current !== undefined,
+        );
+    key.uses++;
+    return key;
+  }
+
+  /** Unwraps the data key stored beside a value (re-identification path). */
+  unwrapValueKey(tenant: string, wrapped: Uint8Array): Promise<Uint8Array> {
+    const id = `${tenant}\u0000${Buffer.from(wrapped).toString('base64')}`;
+    return this.#cached(this.#unwrapped, id, () =>
+      this.#keyRing.decryptDataKey(wrapped, { purpose: KeyPurpose.VALUE_ENCRYPTION, tenant }),
+    );
+  }
+
+  async #loadOrCreateTokenKey(tenant: string): Promise<Uint8Array> {
+    const context = { purpose: KeyPurpose.TOKEN_DERIVATION, tenant };
+    let wrapped = await this.#vault.getTenantKey(tenant, context.purpose);
+    if (!wrapped) {
+      const fresh = await this.#keyRing.generateDataKey(context);
+      wrapped = await this.#vault.putTenantKeyIfAbsent(tenant, context.purpose, fresh.wrapped);
+      // Another process may have won the race: use the stored key, never our own.
+      if (Buffer.compare(wrapped, fresh.wrapped) === 0) return fresh.plaintext;
+    }
+    return this.#keyRing.decryptDataKey(wrapped, context);
+  }
+
+  /** Shares one pending load per key; a failed load is forgotten so the next call retries. */
+  #cached<T>(
+    cache: Map<string, Promise<T>>,
+    id: string,
+    load: () => Promise<T>,
+    replace = false,
+  ): Promise<T> {
+    const existing = cache.get(id);
+    if (existing && !replace) return existing;
+    const pending = load();
+    cache.set(id, pending);
+    pending.catch(() => {
+      if (cache.get(id) === pending) cache.delete(id);
+    });
+    return pending;
+  }
+}

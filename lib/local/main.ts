@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// `npm start`: the proxy on its embedded default, with the same handler code Lambda runs.
+import { readFile } from 'node:fs/promises';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createGenericWebhookHandler } from '../../functions/generic-webhook.ts';
+import { TicketProxyError } from '../errors.ts';
+import { openEmbeddedRuntime } from '../runtime/embedded.ts';
+import { signWebhook } from '../webhook/signature.ts';
+import { startLocalServer } from './server.ts';
+
+export const SAMPLE_TICKET_PATH = new URL('./sample-ticket.json', import.meta.url);
+
+async function main(): Promise<void> {
+  const runtime = await openEmbeddedRuntime();
+  const port = Number(process.env.PORT ?? 8787);
+  const logger = new Logger({ serviceName: 'ticket-proxy-local' });
+  const { server, url } = await startLocalServer({
+    webhookHandler: createGenericWebhookHandler(() => runtime, logger),
+    outbox: runtime.outbox,
+    port,
+  });
+
+  const sample = await readFile(SAMPLE_TICKET_PATH);
+  const { tenant } = JSON.parse(sample.toString('utf8')) as { tenant: string };
+  const samplePath = 'lib/local/sample-ticket.json';
+  console.log(`ticket-proxy is listening on ${url} (data in ${runtime.dataDir})`);
+  console.log(
+    runtime.outbox
+      ? `Sanitized tickets go to the local outbox: ${url}/outbox`
+      : 'Sanitized tickets go to Jira (JIRA_BASE_URL).',
+  );
+  console.log(
+    `\nSend the bundled sample ticket, signed with the local webhook secret:\n  npx ticket-proxy send\n`,
+  );
+  console.log(
+    `or with curl (this signature is valid for 5 minutes; run from the repository root):\n` +
+      `  curl -i -X POST ${url}/webhooks/generic/${tenant} -H 'content-type: application/json' ` +
+      `-H 'X-Ticket-Proxy-Signature: ${signWebhook(runtime.webhookSecret, sample)}' --data-binary @${samplePath}\n`,
+  );
+
+  const stop = () => {
+    server.close();
+    server.closeAllConnections();
+    runtime.close().finally(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(`ticket-proxy could not start: ${error instanceof TicketProxyError ? error.message : error}`);
+  process.exit(1);
+});

@@ -1,0 +1,116 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { Handler } from '../../functions/generic-webhook.ts';
+import { TicketLimits } from '../ticket/generic-ticket.ts';
+import type { OutboxTracker } from '../tracker/outbox-tracker.ts';
+
+export interface LocalServerOptions {
+  webhookHandler: Handler;
+  outbox: OutboxTracker | undefined;
+  host?: string;
+  port?: number;
+}
+
+const WEBHOOK_ROUTE = /^\/webhooks\/generic\/([^/]+)\/?$/;
+
+/**
+ * The local server: plain HTTP in front of the same handlers Lambda runs. It only turns requests
+ * into API Gateway events and results back into responses.
+ */
+export async function startLocalServer(
+  options: LocalServerOptions,
+): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    route(req, res, options).catch(() =>
+      send(res, 500, { error: { code: 'INTERNAL', message: 'internal error' } }),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8787, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { address, port } = server.address() as AddressInfo;
+  return { server, url: `http://${address}:${port}` };
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, options: LocalServerOptions): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const webhook = WEBHOOK_ROUTE.exec(url.pathname);
+  if (req.method === 'GET' && url.pathname === '/health') return send(res, 200, { status: 'ok' });
+  if (req.method === 'GET' && url.pathname === '/outbox') {
+    if (!options.outbox)
+      return send(res, 404, { error: { code: 'NO_OUTBOX', message: 'tickets go to Jira' } });
+    return send(res, 200, await options.outbox.list());
+  }
+  if (req.method === 'POST' && webhook) {
+    const body = await readBody(req, TicketLimits.maxTicketBytes);
+    if (!body) {
+      res.setHeader('connection', 'close');
+      return send(res, 413, { error: { code: 'TICKET_TOO_LARGE', message: 'body is too large' } });
+    }
+    const result = await options.webhookHandler(
+      toEvent(req, url, decodeURIComponent(webhook[1] ?? ''), body),
+    );
+    res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+    res.end(result.body);
+    return;
+  }
+  send(res, 404, { error: { code: 'NOT_FOUND', message: `no route for ${req.method} ${url.pathname}` } });
+}
+
+/** Reads the body, or returns undefined as soon as it passes the limit (without buffering the rest). */
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).byteLength;
+    if (size > limit) {
+      req.resume();
+      return undefined;
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function toEvent(req: IncomingMessage, url: URL, tenant: string, body: Buffer): APIGatewayProxyEventV2 {
+  const headers = Object.fromEntries(
+    Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
+  );
+  return {
+    version: '2.0',
+    routeKey: 'POST /webhooks/generic/{tenant}',
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    pathParameters: { tenant },
+    // Base64 keeps the exact bytes the signature was computed over, as API Gateway does for binary bodies.
+    body: body.toString('base64'),
+    isBase64Encoded: true,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: url.host,
+      domainPrefix: 'local',
+      http: {
+        method: req.method ?? 'POST',
+        path: url.pathname,
+        protocol: `HTTP/${req.httpVersion}`,
+        sourceIp: req.socket.remoteAddress ?? '',
+        userAgent: req.headers['user-agent'] ?? '',
+      },
+      requestId: crypto.randomUUID(),
+      routeKey: 'POST /webhooks/generic/{tenant}',
+      stage: '$default',
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
+    },
+  };
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return void res.end();
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,79 @@
+import type { GenericTicket, TicketAttachment } from '../ticket/generic-ticket.ts';
+
+/** What a string in a ticket is: free text, or a field that is wholly a name or an e-mail address. */
+export type FieldRole = 'text' | 'name' | 'email';
+
+/** Returns the new form of one string. Called in a fixed order, so two passes see the same strings. */
+export type Rewrite = (value: string, role: FieldRole) => string;
+
+const TEXT_MIME =
+  /^(text\/|application\/(json|xml|csv|x-ndjson|x-yaml|yaml)\b|application\/[\w.+-]+\+(json|xml)\b)/i;
+const TEXT_EXTENSION = /\.(txt|log|csv|tsv|json|ndjson|xml|ya?ml|md|ini|conf|properties)$/i;
+
+/**
+ * Applies `rewrite` to every string in a ticket that can carry personal data (CONTRACTS.md §1) and
+ * returns the rewritten copy. tenant, id, timestamps, status and priority pass unchanged.
+ * Attachment contents that are not valid UTF-8 text cannot be sanitized, so they are withheld.
+ */
+export function rewriteTicket(ticket: GenericTicket, rewrite: Rewrite): GenericTicket {
+  const person = (p: GenericTicket['reporter']) =>
+    p && {
+      ...(p.name !== undefined && { name: rewrite(p.name, 'name') }),
+      ...(p.email !== undefined && { email: rewrite(p.email, 'email') }),
+    };
+  return {
+    ...ticket,
+    summary: rewrite(ticket.summary, 'text'),
+    description: rewrite(ticket.description, 'text'),
+    ...(ticket.reporter && { reporter: person(ticket.reporter) }),
+    ...(ticket.comments && {
+      comments: ticket.comments.map((c) => ({
+        ...c,
+        ...(c.author && { author: person(c.author) }),
+        body: rewrite(c.body, 'text'),
+      })),
+    }),
+    ...(ticket.attachments && { attachments: ticket.attachments.map((a) => rewriteAttachment(a, rewrite)) }),
+    ...(ticket.labels && { labels: ticket.labels.map((l) => rewrite(l, 'text')) }),
+    ...(ticket.fields && {
+      fields: Object.fromEntries(
+        Object.entries(ticket.fields).map(([name, value]) => [name, rewriteFieldValue(value, rewrite)]),
+      ),
+    }),
+  };
+}
+
+function rewriteAttachment(attachment: TicketAttachment, rewrite: Rewrite): TicketAttachment {
+  const filename = rewrite(attachment.filename, 'text');
+  const { contentBase64, ...rest } = attachment;
+  if (contentBase64 === undefined) return { ...rest, filename };
+  const content = isTextAttachment(attachment) ? decodeUtf8(Buffer.from(contentBase64, 'base64')) : undefined;
+  if (content === undefined) return { ...rest, filename, withheld: true };
+  return {
+    ...rest,
+    filename,
+    contentBase64: Buffer.from(rewrite(content, 'text'), 'utf8').toString('base64'),
+  };
+}
+
+function rewriteFieldValue(value: string | number | boolean | null, rewrite: Rewrite) {
+  if (typeof value === 'string') return rewrite(value, 'text');
+  if (typeof value !== 'number') return value;
+  // A CPR number typed into a numeric field loses its leading zero: 0101901234 arrives as 101901234.
+  if (!Number.isInteger(value) || value < 1e8 || value >= 1e10) return value;
+  const digits = String(value).padStart(10, '0');
+  const rewritten = rewrite(digits, 'text');
+  return rewritten === digits ? value : rewritten;
+}
+
+function isTextAttachment(a: TicketAttachment): boolean {
+  return a.mimeType ? TEXT_MIME.test(a.mimeType) : TEXT_EXTENSION.test(a.filename);
+}
+
+function decodeUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { ErrorCode, InvalidTicketError, type TicketIssue } from '../errors.ts';
+
+/** Limits on what one ticket may hold; a ticket past them is refused whole, never truncated. */
+export const TicketLimits = {
+  /** Raw JSON of one ticket, in bytes. */
+  maxTicketBytes: 1024 * 1024,
+  /** Any single text field, in UTF-8 bytes. Attachment contents are bounded by the ticket limit instead. */
+  maxFieldBytes: 256 * 1024,
+  maxComments: 1000,
+  maxAttachments: 100,
+  maxLabels: 100,
+  maxCustomFields: 200,
+} as const;
+
+export const TENANT_PATTERN = /^[a-z0-9-]{1,64}$/;
+
+const utf8 = new TextEncoder();
+const kib = (bytes: number) => `${bytes / 1024} KiB`;
+
+const text = z.string().refine(
+  // Characters are at most 3 UTF-8 bytes per UTF-16 unit, so short strings skip the byte count.
+  (s) =>
+    s.length * 3 <= TicketLimits.maxFieldBytes || utf8.encode(s).byteLength <= TicketLimits.maxFieldBytes,
+  { message: `longer than ${kib(TicketLimits.maxFieldBytes)}` },
+);
+const timestamp = z.iso.datetime({ offset: true });
+const person = z.strictObject({ name: text.optional(), email: text.optional() });
+
+const comment = z.strictObject({
+  id: z.string().min(1).max(128),
+  author: person.optional(),
+  body: text,
+  created: timestamp.optional(),
+  internal: z.boolean().optional(),
+});
+
+const attachment = z.strictObject({
+  id: z.string().min(1).max(128),
+  filename: text.pipe(z.string().min(1).max(255)),
+  mimeType: z.string().max(255).optional(),
+  contentBase64: z.base64().optional(),
+  /** Set by the sanitizer when the content could not be sanitized and was dropped. */
+  withheld: z.boolean().optional(),
+});
+
+export const genericTicketSchema = z.strictObject({
+  tenant: z.string().regex(TENANT_PATTERN, 'must be 1-64 characters of a-z, 0-9 and -'),
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9._:#/-]{1,128}$/, 'must be 1-128 characters of A-Z, a-z, 0-9 and . _ : # / -'),
+  summary: text.pipe(z.string().min(1, 'must not be empty')),
+  description: text,
+  reporter: person.optional(),
+  status: z.string().max(64).optional(),
+  priority: z.string().max(64).optional(),
+  created: timestamp.optional(),
+  updated: timestamp.optional(),
+  closedAt: timestamp.nullable().optional(),
+  comments: z.array(comment).max(TicketLimits.maxComments).optional(),
+  attachments: z.array(attachment).max(TicketLimits.maxAttachments).optional(),
+  labels: z
+    .array(text.pipe(z.string().max(255)))
+    .max(TicketLimits.maxLabels)
+    .optional(),
+  fields: z
+    .record(z.string().min(1).max(128), z.union([text, z.number(), z.boolean(), z.null()]))
+    .refine((f) => Object.keys(f).length <= TicketLimits.maxCustomFields, {
+      message: `more than ${TicketLimits.maxCustomFields} fields`,
+    })
+    .optional(),
+});
+
+export type GenericTicket = z.infer<typeof genericTicketSchema>;
+export type TicketComment = z.infer<typeof comment>;
+export type TicketAttachment = z.infer<typeof attachment>;
+
+/**
+ * Validates an already-decoded value as a generic ticket.
+ * @throws InvalidTicketError naming every offending property (never its value).
+ */
+export function validateTicket(value: unknown): GenericTicket {
+  const result = genericTicketSchema.safeParse(value);
+  if (result.success) return result.data;
+  throw new InvalidTicketError(result.error.issues.map(toTicketIssue));
+}
+
+/**
+ * Decodes and validates one ticket from raw JSON (a string or UTF-8 bytes).
+ * @throws InvalidTicketError with code TICKET_TOO_LARGE past {@link TicketLimits.maxTicketBytes},
+ *   or INVALID_TICKET for bad UTF-8, bad JSON or a schema violation.
+ */
+export function parseTicket(raw: string | Uint8Array): GenericTicket {
+  const bytes = typeof raw === 'string' ? utf8.encode(raw).byteLength : raw.byteLength;
+  if (bytes > TicketLimits.maxTicketBytes) {
+    throw new InvalidTicketError(
+      [
+        {
+          path: '',
+          message: `ticket is ${bytes} bytes, more than the limit of ${kib(TicketLimits.maxTicketBytes)}`,
+        },
+      ],
+      ErrorCode.TICKET_TOO_LARGE,
+    );
+  }
+  let textValue: string;
+  if (typeof raw === 'string') {
+    textValue = raw;
+  } else {
+    try {
+      textValue = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    } catch {
+      throw new InvalidTicketError([{ path: '', message: 'body is not valid UTF-8' }]);
+    }
+  }
+  return validateTicket(parseJson(textValue));
+}
+
+/** JSON.parse whose error names the position but, unlike V8's message, never quotes the input. */
+export function parseJson(textValue: string): unknown {
+  try {
+    return JSON.parse(textValue);
+  } catch (error) {
+    const position = /position (\d+)/.exec(String((error as Error).message))?.[1];
+    const where = position === undefined ? '' : ` (at character ${position})`;
+    throw new InvalidTicketError([{ path: '', message: `not valid JSON${where}` }]);
+  }
+}
+
+function toTicketIssue(issue: z.core.$ZodIssue): TicketIssue {
+  const path = issue.path.map(String).join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => JSON.stringify(k.slice(0, 64))).join(', ');
+    return { path, message: `unknown propert${issue.keys.length === 1 ? 'y' : 'ies'} ${keys}` };
+  }
+  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
+    return { path, message: 'is required' };
+  }
+  return { path, message: issue.message };
+}

@@ -19,11 +19,17 @@ export async function sendCommand(options: { file: string | undefined; url: stri
   }
   const secret = await localWebhookSecret(dataDirFromEnv());
   const target = `${options.url.replace(/\/$/, '')}/webhooks/generic/${encodeURIComponent(tenant)}`;
-  const response = await fetch(target, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-ticket-proxy-signature': signWebhook(secret, body) },
-    body,
-  });
+  let response: Response;
+  try {
+    response = await fetch(target, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-ticket-proxy-signature': signWebhook(secret, body) },
+      body,
+    });
+  } catch {
+    console.error(`ticket-proxy: nothing answers at ${options.url}; is \`npm start\` running?`);
+    return 1;
+  }
   console.log(`${response.status} ${response.statusText}`);
   console.log(await response.text());
   return response.ok ? 0 : 1;

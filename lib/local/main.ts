@@ -29,9 +29,9 @@ async function main(): Promise<void> {
       ? `Sanitized tickets go to the local outbox: ${url}/outbox`
       : 'Sanitized tickets go to Jira (JIRA_BASE_URL).',
   );
-  console.log(
-    `\nSend the bundled sample ticket, signed with the local webhook secret:\n  npx ticket-proxy send\n`,
-  );
+  const sendFlags = port === 8787 ? '' : ` --url ${url}`;
+  console.log(`\nSend the bundled sample ticket, signed with the local webhook secret:`);
+  console.log(`  npx ticket-proxy send${sendFlags}\n`);
   console.log(
     `or with curl (this signature is valid for 5 minutes; run from the repository root):\n` +
       `  curl -i -X POST ${url}/webhooks/generic/${tenant} -H 'content-type: application/json' ` +

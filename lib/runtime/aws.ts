@@ -15,15 +15,23 @@ import type { Runtime } from './runtime.ts';
 const awsEnvSchema = z.object({
   VAULT_TABLE_NAME: z.string().min(3),
   KEY_ID: z.string().min(1),
-  WEBHOOK_SECRETS_ARN: z.string().min(1),
+  /** JSON: tenant → ARN of the secret its servicedesk signs webhooks with. */
+  WEBHOOK_SECRET_ARNS: z
+    .string()
+    .transform((s, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'is not JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string(), z.string().min(1))),
   JIRA_SECRET_ARN: z.string().min(1),
 });
 
 /** Cached for this long, so a rotated secret is picked up within minutes without a call per request. */
 const SECRET_MAX_AGE_SECONDS = 300;
-
-/** tenant → secret, or several secrets while one is being rotated. */
-const webhookSecretsSchema = z.record(z.string(), z.union([z.string().min(16), z.array(z.string().min(16))]));
 
 /** The AWS runtime: DynamoDB, KMS, Secrets Manager and Jira Cloud. */
 export function awsRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
@@ -41,17 +49,19 @@ export function awsRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
     tracker: new SecretConfiguredJiraTracker(config.JIRA_SECRET_ARN),
     webhookSecrets: {
       secretsFor: async (tenant) => {
-        const all = webhookSecretsSchema.parse(await readSecret(config.WEBHOOK_SECRETS_ARN));
-        const secrets = all[tenant];
-        return secrets === undefined ? [] : [secrets].flat();
+        const arn = Object.hasOwn(config.WEBHOOK_SECRET_ARNS, tenant)
+          ? config.WEBHOOK_SECRET_ARNS[tenant]
+          : undefined;
+        return arn === undefined ? [] : [String(await readSecret(arn))];
       },
     },
   };
 }
 
-async function readSecret(arn: string): Promise<unknown> {
+/** A secret's value, cached; `json` parses it. */
+async function readSecret(arn: string, transform?: 'json'): Promise<unknown> {
   try {
-    return await getSecret(arn, { transform: 'json', maxAge: SECRET_MAX_AGE_SECONDS });
+    return await getSecret(arn, { transform, maxAge: SECRET_MAX_AGE_SECONDS });
   } catch (error) {
     throw new DependencyError(
       ErrorCode.SECRET_UNAVAILABLE,
@@ -71,7 +81,7 @@ class SecretConfiguredJiraTracker implements TicketTracker {
   }
 
   async deliver(ticket: Parameters<TicketTracker['deliver']>[0]) {
-    const secret = await readSecret(this.#arn);
+    const secret = await readSecret(this.#arn, 'json');
     const raw = JSON.stringify(secret);
     if (this.#current?.raw !== raw) {
       const parsed = jiraConfigSchema.safeParse(secret);

@@ -127,10 +127,15 @@ export function parseJson(textValue: string): unknown {
   }
 }
 
+/** Names a property in an error, unless the name itself looks like personal data (digits, an address). */
+function displayKey(key: string): string {
+  return /\d{6}|@/.test(key) ? '(a name that looks like personal data)' : JSON.stringify(key.slice(0, 64));
+}
+
 function toTicketIssue(issue: z.core.$ZodIssue): TicketIssue {
   const path = issue.path.map(String).join('.');
   if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((k) => JSON.stringify(k.slice(0, 64))).join(', ');
+    const keys = issue.keys.map(displayKey).join(', ');
     return { path, message: `unknown propert${issue.keys.length === 1 ? 'y' : 'ies'} ${keys}` };
   }
   if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { emailDetector } from '../../lib/detect/email.ts';
+
+const found = (text: string) => [...emailDetector.detect(text)].map((s) => text.slice(s.start, s.end));
+
+describe('e-mail detector', () => {
+  it.each([
+    ['jens.hansen@example.dk', 'skriv til jens.hansen@example.dk.'],
+    ['søren@kommune.dk', '<søren@kommune.dk>'],
+    ['a+b@x.example.com', 'mailto:a+b@x.example.com'],
+    ['first_last-99@sub.domain.eu', '"email":"first_last-99@sub.domain.eu"'],
+    ["o'brien@example.ie", "fra o'brien@example.ie i går"],
+  ])('finds %s', (address, text) => {
+    expect(found(text)).toEqual([address]);
+  });
+
+  it.each([['user@localhost'], ['@example.dk'], ['hansen@'], ['version 1.2@3.4'], ['a@b.c']])(
+    'ignores %s',
+    (text) => {
+      expect(found(text)).toEqual([]);
+    },
+  );
+});

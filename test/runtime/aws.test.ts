@@ -1,0 +1,99 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EmbeddedDynamo, openEmbeddedDynamo } from '../../lib/embedded/embedded-dynamodb.ts';
+import { ConfigError } from '../../lib/errors.ts';
+import { awsRuntime } from '../../lib/runtime/aws.ts';
+import { signWebhook } from '../../lib/webhook/signature.ts';
+import { FakeJira } from '../support/fake-jira.ts';
+import { FakeKms } from '../support/fake-kms.ts';
+import { FakeSecretsManager } from '../support/fake-secrets-manager.ts';
+import { storedText } from '../support/stored-bytes.ts';
+
+// The Lambda entry point exactly as deployed, with every AWS service replaced at the network edge:
+// dynalite for DynamoDB and loopback KMS, Secrets Manager and Jira endpoints.
+let dynamo: EmbeddedDynamo;
+const kms = new FakeKms();
+const secrets = new FakeSecretsManager();
+const jira = new FakeJira();
+const WEBHOOK_SECRET = 'w'.repeat(48);
+let handler: typeof import('../../functions/generic-webhook.ts').handler;
+
+beforeAll(async () => {
+  [dynamo] = await Promise.all([openEmbeddedDynamo(), kms.start(), secrets.start(), jira.start()]);
+  secrets.secrets.set('arn:webhook:ballerup', WEBHOOK_SECRET);
+  secrets.secrets.set(
+    'arn:jira',
+    JSON.stringify({ baseUrl: jira.url, email: 'bot@example.invalid', apiToken: 'tok', projectKey: 'DEV' }),
+  );
+  Object.assign(process.env, {
+    AWS_REGION: 'eu-north-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_KMS: kms.url,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+    VAULT_TABLE_NAME: 'ticket-proxy-vault',
+    KEY_ID: kms.keyId,
+    WEBHOOK_SECRET_ARNS: JSON.stringify({ ballerup: 'arn:webhook:ballerup' }),
+    JIRA_SECRET_ARN: 'arn:jira',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  });
+  ({ handler } = await import('../../functions/generic-webhook.ts'));
+});
+afterAll(async () => {
+  await Promise.all([dynamo.close(), kms.stop(), secrets.stop(), jira.stop()]);
+});
+
+function signed(ticket: object): APIGatewayProxyEventV2 {
+  const body = Buffer.from(JSON.stringify(ticket));
+  return {
+    pathParameters: { tenant: 'ballerup' },
+    headers: {
+      'content-type': 'application/json',
+      'x-ticket-proxy-signature': signWebhook(WEBHOOK_SECRET, body),
+    },
+    body: body.toString('base64'),
+    isBase64Encoded: true,
+  } as unknown as APIGatewayProxyEventV2;
+}
+
+const ticket = (id: string, cpr: string) => ({
+  tenant: 'ballerup',
+  id,
+  summary: `Borger ${cpr}`,
+  description: 'Kontakt: mor@example.dk',
+});
+
+describe('the deployed Lambda handler on its AWS adapters', () => {
+  it('sanitizes into DynamoDB under KMS keys and creates the Jira issue', async () => {
+    const result = await handler(signed(ticket('SD-1', '010190-1234')));
+    expect(result.statusCode).toBe(202);
+    expect(JSON.parse(result.body ?? '')).toMatchObject({ issueKey: 'DEV-1' });
+    const sent = jira.allSentText();
+    expect(sent).toMatch(/Borger CPR_[A-Z2-7]{16}/);
+    expect(sent).not.toMatch(/010190|mor@example/);
+    expect(await storedText(dynamo.client)).not.toMatch(/0101901234|mor@example/);
+    expect(new Set(kms.calls.map((c) => c.context.tenant))).toEqual(new Set(['ballerup']));
+  });
+
+  it('needs no KMS call per ticket once warm', async () => {
+    const before = kms.calls.length;
+    for (let i = 0; i < 5; i++) {
+      expect((await handler(signed(ticket(`SD-${i + 10}`, `0${i + 1}0285-567${i}`)))).statusCode).toBe(202);
+    }
+    expect(kms.calls.length).toBe(before);
+  });
+
+  it('refuses a tenant that has no webhook secret', async () => {
+    const result = await handler({
+      ...signed(ticket('SD-2', '0101901234')),
+      pathParameters: { tenant: 'egedal' },
+    });
+    expect(result.statusCode).toBe(401);
+  });
+
+  it('names the missing environment variables when the function is misconfigured', () => {
+    expect(() => awsRuntime({ VAULT_TABLE_NAME: 'x' })).toThrow(ConfigError);
+    expect(() => awsRuntime({ VAULT_TABLE_NAME: 'x' })).toThrow(/KEY_ID/);
+  });
+});

@@ -14,11 +14,16 @@ import { plantedTickets } from '../support/tickets.ts';
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 2000);
 const corpus = plantedTickets(TICKETS, 2026);
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 const rows: [string, string][] = [];
 
 // Detection alone: pure CPU, one core.
-const texts = corpus.flatMap(({ ticket }) => [ticket.summary, ticket.description, ...(ticket.comments ?? []).map((c) => c.body)]);
+const texts = corpus.flatMap(({ ticket }) => [
+  ticket.summary,
+  ticket.description,
+  ...(ticket.comments ?? []).map((c) => c.body),
+]);
 const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
 for (const t of texts) detectSpans(t, defaultDetectors); // warm up
 const start = performance.now();

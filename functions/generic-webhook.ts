@@ -64,10 +64,13 @@ export function createGenericWebhookHandler(
         logger.warn('ticket refused', { tenant, code: caught.code, issues: caught.issues.length });
         return error(caught.code === ErrorCode.TICKET_TOO_LARGE ? 413 : 400, caught.code, caught.message);
       }
-      // Fail closed: nothing was forwarded; the servicedesk retries on 503.
-      const code = caught instanceof TicketProxyError ? caught.code : 'INTERNAL';
+      // Fail closed: nothing was forwarded. 503 asks the servicedesk to retry; 500 says retrying will not help.
+      const known = caught instanceof TicketProxyError;
+      const code = known ? caught.code : 'INTERNAL';
       logger.error('ticket not accepted', { tenant, code, errorName: (caught as Error)?.name });
-      return error(503, code, 'the ticket was not accepted; retry later');
+      return known && caught.retryable
+        ? error(503, code, 'the ticket was not accepted; retry later')
+        : error(500, code, 'the ticket was not accepted');
     }
   };
 }

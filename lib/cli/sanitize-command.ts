@@ -57,7 +57,6 @@ async function sanitizeLines(runtime: EmbeddedRuntime): Promise<number> {
   let line = 0;
   for await (const text of createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })) {
     line++;
-    if (text.trim() === '') continue;
     batch.push({ line, text });
     if (batch.length >= BATCH_LINES) await flush();
   }

@@ -1,12 +1,18 @@
 import { TokenKind } from '../pseudonymize/token.ts';
 import type { Detector, Span } from './span.ts';
 
+/** Between date and serial: a dash or slash with optional spaces, or up to three spaces, tabs or newlines. */
+const SERIAL_SEPARATOR = String.raw`(?:[ \t\u00a0\u202f]{0,2}[-\u2010-\u2015\u2212/._][ \t\u00a0\u202f]{0,2}|[\s\u00a0\u202f]{1,3})?`;
+
 /**
- * DDMMYY, optionally with dots in the date, then an optional hyphen, dash or space, then SSSS.
+ * DDMMYY, with nothing or one of `. - /` between the date's parts, then a separator, then SSSS.
  * Digits may not continue on either side, so a CPR number is never cut out of a longer digit run,
  * but letters may (`cpr:0101901234`, `CPR-nr.0101901234`, `?cpr=0101901234`).
  */
-const CPR_CANDIDATE = /(?<!\d)(\d{2})(\.?)(\d{2})\2(\d{2})[-\u2010-\u2013\u2212 \u00a0\u202f]?(\d{4})(?!\d)/g;
+const CPR_CANDIDATE = new RegExp(
+  String.raw`(?<!\d)(\d{2})([./-]?)(\d{2})\2(\d{2})${SERIAL_SEPARATOR}(\d{4})(?!\d)`,
+  'g',
+);
 
 /**
  * The full year of a CPR number: the first digit of the serial number and the two-digit year

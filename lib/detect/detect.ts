@@ -1,33 +1,43 @@
 import { TOKEN_PATTERN } from '../pseudonymize/token.ts';
 import { cprDetector } from './cpr.ts';
 import { emailDetector } from './email.ts';
+import { secretDetector } from './secret.ts';
 import type { Detector, Span } from './span.ts';
 
 /** The detectors every ticket goes through. Adding one is one file and one entry here. */
-export const defaultDetectors: readonly Detector[] = [cprDetector, emailDetector];
+export const defaultDetectors: readonly Detector[] = [cprDetector, emailDetector, secretDetector];
 
 /**
  * Runs the detectors over a text and returns non-overlapping spans in text order.
- * Tokens already in the text are left alone, so sanitizing twice changes nothing.
+ *
+ * Overlapping spans merge into one span over their union, of the kind of the most confident one:
+ * this is redaction, so a short match never leaves part of a longer one readable.
+ * Tokens already in the text are left alone (sanitizing twice changes nothing), unless a span
+ * reaches beyond them: `METTE_FREDERIKSEN@FT.DK` is an address, not a token.
  */
 export function detectSpans(text: string, detectors: readonly Detector[]): Span[] {
+  const tokens = [...text.matchAll(TOKEN_PATTERN)].map((m) => ({
+    start: m.index,
+    end: m.index + m[0].length,
+  }));
   const candidates: Span[] = [];
   for (const detector of detectors) {
-    for (const span of detector.detect(text)) if (span.end > span.start) candidates.push(span);
+    for (const span of detector.detect(text)) {
+      if (span.end <= span.start) continue;
+      const inToken = tokens.some((t) => t.start <= span.start && span.end <= t.end);
+      if (!inToken) candidates.push(span);
+    }
   }
-  if (candidates.length === 0) return candidates;
-
-  // Characters already claimed: first by existing tokens, then by better spans.
-  const claimed = new Uint8Array(text.length);
-  for (const m of text.matchAll(TOKEN_PATTERN)) claimed.fill(1, m.index, m.index + m[0].length);
-  candidates.sort(
-    (a, b) => b.confidence - a.confidence || b.end - b.start - (a.end - a.start) || a.start - b.start,
-  );
-  const chosen: Span[] = [];
+  candidates.sort((a, b) => a.start - b.start || b.end - a.end);
+  const merged: Span[] = [];
   for (const span of candidates) {
-    if (claimed.subarray(span.start, span.end).includes(1)) continue;
-    claimed.fill(1, span.start, span.end);
-    chosen.push(span);
+    const last = merged.at(-1);
+    if (last && span.start < last.end) {
+      const best = span.confidence > last.confidence ? span : last;
+      merged[merged.length - 1] = { ...best, start: last.start, end: Math.max(last.end, span.end) };
+    } else {
+      merged.push(span);
+    }
   }
-  return chosen.sort((a, b) => a.start - b.start);
+  return merged;
 }

@@ -2,25 +2,23 @@ import { TokenKind } from '../pseudonymize/token.ts';
 import type { Detector, Span } from './span.ts';
 
 /**
- * A pragmatic address pattern: local part, @, and a domain with a top-level label of letters.
- * Unicode letters are allowed on both sides (æøå occur in Danish addresses).
+ * A pragmatic address pattern: local part, `@` (or `%40`, as in pasted URLs), and a domain whose
+ * last label is letters. Letters with combining marks are allowed on both sides (æøå, é in any
+ * normalization form). The match ends at the top-level domain, so `jens@example.dk-support` and
+ * `jens@example.dk2` still give up the address.
  */
 const EMAIL =
-  /(?<![\p{L}\p{N}._%+-])[\p{L}\p{N}._%+'-]+@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?\.)+\p{L}{2,24}(?![\p{L}\p{N}-])/gu;
+  /(?<![\p{L}\p{M}\p{N}._%+'#$*!~^-])[\p{L}\p{M}\p{N}._%+'#$*!~^-]+(?:@|%40)(?:[\p{L}\p{M}\p{N}](?:[\p{L}\p{M}\p{N}-]*[\p{L}\p{M}\p{N}])?\.)+[\p{L}\p{M}]{2,24}(?![\p{L}\p{M}])/gu;
 
 /** Finds e-mail addresses. */
 export const emailDetector: Detector = {
   name: 'email',
   *detect(text: string): Iterable<Span> {
     for (const match of text.matchAll(EMAIL)) {
-      let start = match.index;
-      let value = match[0];
-      // A local part cannot start with a dot; strip leading punctuation that belongs to the sentence.
-      while (/^[.'-]/.test(value)) {
-        value = value.slice(1);
-        start++;
-      }
-      yield { kind: TokenKind.EMAIL, start, end: start + value.length, confidence: 0.95 };
+      // Sentence punctuation before an address is not part of it.
+      const lead = /^[.'-]*/.exec(match[0])?.[0].length ?? 0;
+      const start = match.index + lead;
+      yield { kind: TokenKind.EMAIL, start, end: match.index + match[0].length, confidence: 0.95 };
     }
   },
 };

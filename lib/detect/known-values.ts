@@ -1,4 +1,4 @@
-import type { TokenKind } from '../pseudonymize/token.ts';
+import { TokenKind } from '../pseudonymize/token.ts';
 import type { Detector, Span } from './span.ts';
 
 export interface KnownValue {
@@ -6,30 +6,58 @@ export interface KnownValue {
   value: string;
 }
 
+/** Longer "names" are not names; capping them also bounds the cost of matching. */
+const MAX_WORDS = 8;
+const MAX_LENGTH = 120;
+/** A part of a known name is looked for on its own from this many letters, capitalized only. */
+const MIN_PART_LENGTH = 3;
+
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** One regex for many alternatives, longest first, bounded by non-letters; a Danish genitive still counts. */
+function alternation(alternatives: Iterable<string>, flags: string): RegExp | undefined {
+  const sorted = [...new Set(alternatives)].sort((a, b) => b.length - a.length);
+  if (sorted.length === 0) return undefined;
+  return new RegExp(
+    `(?<![\\p{L}\\p{M}\\p{N}])(?:${sorted.join('|')})(?:s|['\u2019]s?)?(?![\\p{L}\\p{M}\\p{N}])`,
+    flags,
+  );
+}
 
 /**
  * Finds mentions of values a ticket's structured fields already name (the reporter's name, a comment
- * author's e-mail), wherever the free text repeats them, in any case and spacing.
+ * author's e-mail), wherever the free text repeats them: whole, in any case and spacing, in the
+ * genitive (`Hansens`, `Jens'`), and, for names, each part of three letters or more written with a
+ * capital (`Mvh Jens`), so that `Per Holm` is found but `per dag` and `holm` are not.
  */
 export function knownValuesDetector(known: readonly KnownValue[]): Detector {
-  const patterns = known
-    .map(({ kind, value }) => ({ kind, words: value.trim().split(/\s+/).filter(Boolean) }))
-    // Single letters and initials would match everywhere.
-    .filter(({ words }) => words.join('').length >= 2)
-    .map(({ kind, words }) => ({
+  const wholes = new Map<TokenKind, string[]>();
+  const parts: string[] = [];
+  for (const { kind, value } of known) {
+    const words = value.normalize('NFC').trim().split(/\s+/).filter(Boolean);
+    if (words.join('').length < 2 || words.length > MAX_WORDS || value.length > MAX_LENGTH) continue;
+    wholes.set(kind, [...(wholes.get(kind) ?? []), words.map(escapeRegExp).join('\\s+')]);
+    if (kind === TokenKind.NAME && words.length > 1) {
+      for (const part of words.flatMap((w) => w.split('-'))) {
+        if (part.length >= MIN_PART_LENGTH) parts.push(escapeRegExp(part));
+      }
+    }
+  }
+  const patterns: [TokenKind, RegExp | undefined, number][] = [
+    ...[...wholes].map(([kind, values]): [TokenKind, RegExp | undefined, number] => [
       kind,
-      pattern: new RegExp(
-        `(?<![\\p{L}\\p{N}])${words.map(escapeRegExp).join('\\s+')}(?![\\p{L}\\p{N}])`,
-        'giu',
-      ),
-    }));
+      alternation(values, 'giu'),
+      1,
+    ]),
+    [TokenKind.NAME, alternation(parts, 'gu'), 0.6],
+  ];
   return {
     name: 'known-values',
     *detect(text: string): Iterable<Span> {
-      for (const { kind, pattern } of patterns) {
+      for (const [kind, pattern, confidence] of patterns) {
+        if (!pattern) continue;
         for (const match of text.matchAll(pattern)) {
-          yield { kind, start: match.index, end: match.index + match[0].length, confidence: 1 };
+          yield { kind, start: match.index, end: match.index + match[0].length, confidence };
         }
       }
     },

@@ -1,13 +1,16 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import { createHash } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { Agent } from 'node:http';
+import { type AddressInfo, connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
-  ListTablesCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import dynalite from 'dynalite';
 import { Level } from 'level';
 import { ErrorCode, TicketProxyError } from '../errors.ts';
@@ -15,6 +18,7 @@ import { VaultTable } from '../vault/vault-table.ts';
 
 export interface EmbeddedDynamo {
   client: DynamoDBClient;
+  /** `http://127.0.0.1:PORT` in memory, or `unix:PATH` for a data directory's database. */
   endpoint: string;
   close(): Promise<void>;
 }
@@ -22,17 +26,37 @@ export interface EmbeddedDynamo {
 export interface EmbeddedDynamoOptions {
   /** Data directory; the database lives in `dataDir/dynamodb`. Omit for an in-memory database (tests). */
   dataDir?: string;
+  /**
+   * `serve`: this process serves the database itself, waiting up to 30 s for another holder (a CLI
+   * run) to finish. `share`: use the database whoever serves it, taking over if they stop.
+   * @default 'share'
+   */
+  role?: 'serve' | 'share';
+  /** How long `serve` waits for another holder. @default 30 s */
+  serveWaitMs?: number;
   /** Tables to create if missing. @default [VaultTable.defaultName] */
   tables?: readonly string[];
 }
 
+/** How long a sharing process keeps retrying while the database changes hands. */
+const HANDOVER_MS = 10_000;
+/** Unix socket paths are limited to about 107 bytes. */
+const MAX_SOCKET_PATH = 100;
+/** Failures that mean nobody serves the socket right now (the request did not get an answer). */
+const NOT_SERVED = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
+
 /**
  * DynamoDB on this machine: dynalite on LevelDB, spoken to through the real AWS SDK client.
- * LevelDB admits one process, so the first process to open a data directory serves it on loopback
- * and publishes its endpoint; later processes (the CLI while `npm start` runs) connect to that.
+ *
+ * LevelDB admits one process. Whichever process holds the data directory's lock serves the database
+ * on a Unix socket inside the 0700 data directory (other users of the machine cannot reach it); every
+ * other process (the CLI while `npm start` runs) talks to that socket. When the serving process exits,
+ * the next request from a sharing process takes the lock and serves the same socket itself.
  */
 export async function openEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): Promise<EmbeddedDynamo> {
-  const embedded = options.dataDir ? await openOnDisk(options.dataDir) : await serve(undefined);
+  const embedded = options.dataDir
+    ? await openOnDisk(options.dataDir, options.role ?? 'share', options.serveWaitMs ?? 30_000)
+    : await serveInMemory();
   try {
     for (const table of options.tables ?? [VaultTable.defaultName]) await ensureTable(embedded.client, table);
   } catch (error) {
@@ -42,59 +66,158 @@ export async function openEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): P
   return embedded;
 }
 
-async function openOnDisk(dataDir: string): Promise<EmbeddedDynamo> {
-  const path = join(dataDir, 'dynamodb');
-  const endpointFile = join(dataDir, 'dynamodb.endpoint');
-  await mkdir(path, { recursive: true, mode: 0o700 });
-  if (await canLock(path)) {
-    const embedded = await serve(path);
-    await writeFile(endpointFile, embedded.endpoint, { mode: 0o600 });
-    return {
-      ...embedded,
-      close: async () => {
-        await rm(endpointFile, { force: true });
-        await embedded.close();
-      },
-    };
+async function openOnDisk(
+  dataDir: string,
+  role: 'serve' | 'share',
+  serveWaitMs: number,
+): Promise<EmbeddedDynamo> {
+  const database = new DataDirDatabase(dataDir);
+  await mkdir(database.path, { recursive: true, mode: 0o700 });
+  if (role === 'serve') {
+    const deadline = Date.now() + serveWaitMs;
+    while (!(await database.serveIfFree())) {
+      if (Date.now() >= deadline) {
+        throw new TicketProxyError(
+          ErrorCode.DATA_DIR_IN_USE,
+          `another process holds the database in ${dataDir} (another npm start, or a long CLI run); stop it or use another TICKET_PROXY_DATA_DIR`,
+        );
+      }
+      await sleep(100);
+    }
+  } else {
+    await database.serveIfFree();
   }
-  const endpoint = (await readFile(endpointFile, 'utf8').catch(() => '')).trim();
-  const client = endpoint ? clientFor(endpoint) : undefined;
-  if (
-    !client ||
-    !(await client.send(new ListTablesCommand({ Limit: 1 })).then(
-      () => true,
-      () => false,
-    ))
-  ) {
-    client?.destroy();
-    throw new TicketProxyError(
-      ErrorCode.DATA_DIR_IN_USE,
-      `the database in ${path} is locked by another process that does not serve it; stop that process and retry`,
-    );
-  }
-  return { client, endpoint, close: async () => client.destroy() };
+  const client = socketClient(database);
+  return {
+    client,
+    endpoint: `unix:${database.socket}`,
+    close: async () => {
+      client.destroy();
+      await database.stopServing();
+    },
+  };
 }
 
-async function canLock(path: string): Promise<boolean> {
-  const probe = new Level(path);
-  try {
-    await probe.open();
-    await probe.close();
-    return true;
-  } catch (error) {
-    if ((error as { cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED') return false;
-    throw error;
+/** One data directory's database, and this process's part in serving it. */
+class DataDirDatabase {
+  readonly path: string;
+  readonly socket: string;
+  readonly #lockPath: string;
+  #serving: { lock: Level; close: () => Promise<void> } | undefined;
+  #electing: Promise<boolean> | undefined;
+
+  constructor(dataDir: string) {
+    this.path = join(dataDir, 'dynamodb');
+    this.#lockPath = join(dataDir, 'dynamodb.lock');
+    const local = join(dataDir, 'dynamodb.sock');
+    // A deep data directory gets its socket in a private directory named after it.
+    const hash = createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
+    this.socket =
+      local.length <= MAX_SOCKET_PATH ? local : join(tmpdir(), `ticket-proxy-${hash}`, 'dynamodb.sock');
+  }
+
+  /** Serves the database if no other process holds it; true when this process serves it now. */
+  serveIfFree(): Promise<boolean> {
+    this.#electing ??= this.#serveIfFree().finally(() => {
+      this.#electing = undefined;
+    });
+    return this.#electing;
+  }
+
+  async #serveIfFree(): Promise<boolean> {
+    if (this.#serving) return true;
+    // The lock is a LevelDB of its own, held while serving; the OS releases it if the process dies.
+    const lock = new Level(this.#lockPath);
+    try {
+      await lock.open();
+    } catch (error) {
+      if ((error as { cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED') return false;
+      throw error;
+    }
+    try {
+      await mkdir(join(this.socket, '..'), { recursive: true, mode: 0o700 });
+      await rm(this.socket, { force: true }); // left by an owner that crashed
+      const server = dynalite({ path: this.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.socket, () => resolve());
+      });
+      this.#serving = {
+        lock,
+        close: async () => {
+          server.closeAllConnections();
+          await new Promise<void>((resolve) => server.close(() => resolve()));
+        },
+      };
+      return true;
+    } catch (error) {
+      await lock.close();
+      throw error;
+    }
+  }
+
+  async stopServing(): Promise<void> {
+    const serving = this.#serving;
+    this.#serving = undefined;
+    if (!serving) return;
+    await serving.close();
+    await rm(this.socket, { force: true });
+    await serving.lock.close();
   }
 }
 
-async function serve(path: string | undefined): Promise<EmbeddedDynamo> {
-  const server = dynalite({ ...(path && { path }), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+/** Sends every request to the socket; when nobody serves it, takes over serving and tries again. */
+class SocketHandler extends NodeHttpHandler {
+  readonly #database: DataDirDatabase;
+
+  constructor(database: DataDirDatabase) {
+    const httpAgent = new Agent({ keepAlive: true });
+    // Every connection goes to the socket, whatever host the SDK names.
+    httpAgent.createConnection = () => connect(database.socket);
+    super({ httpAgent });
+    this.#database = database;
+  }
+
+  override async handle(
+    ...args: Parameters<NodeHttpHandler['handle']>
+  ): ReturnType<NodeHttpHandler['handle']> {
+    const deadline = Date.now() + HANDOVER_MS;
+    for (;;) {
+      try {
+        return await super.handle(...args);
+      } catch (error) {
+        if (!NOT_SERVED.has((error as NodeJS.ErrnoException).code ?? '') || Date.now() >= deadline)
+          throw error;
+        // Requests here are reads or conditional writes, so sending one again is safe.
+        await this.#database.serveIfFree();
+        await sleep(20);
+      }
+    }
+  }
+}
+
+function socketClient(database: DataDirDatabase): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint: 'http://localhost',
+    region: 'eu-north-1',
+    // dynalite ignores credentials; the SDK still signs, so it needs some.
+    credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' },
+    requestHandler: new SocketHandler(database),
+  });
+}
+
+async function serveInMemory(): Promise<EmbeddedDynamo> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const client = clientFor(endpoint);
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'eu-north-1',
+    credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' },
+  });
   return {
     client,
     endpoint,
@@ -104,15 +227,6 @@ async function serve(path: string | undefined): Promise<EmbeddedDynamo> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function clientFor(endpoint: string): DynamoDBClient {
-  // dynalite ignores credentials; the SDK still signs, so it needs some.
-  return new DynamoDBClient({
-    endpoint,
-    region: 'eu-north-1',
-    credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' },
-  });
 }
 
 async function ensureTable(client: DynamoDBClient, table: string): Promise<void> {
@@ -144,6 +258,8 @@ async function ensureTable(client: DynamoDBClient, table: string): Promise<void>
   for (;;) {
     const out = await client.send(new DescribeTableCommand({ TableName: table }));
     if (out.Table?.TableStatus === 'ACTIVE') return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await sleep(10);
   }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open as openFile, readFile, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { readOrCreatePrivateFile } from '../embedded/private-file.ts';
 import { ConfigError, DependencyError, ErrorCode } from '../errors.ts';
 import { open, seal } from './aes-gcm.ts';
 import { contextBytes, type DataKey, type KeyContext, type KeyRing } from './key-ring.ts';
@@ -21,22 +21,13 @@ export class LocalFileKeyRing implements KeyRing {
 
   /** Opens the key file, creating it (mode 0600) if it does not exist. */
   static async open(path: string): Promise<LocalFileKeyRing> {
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    try {
-      // 'wx' fails if the file exists, so two processes starting at once never overwrite each other's key.
-      const handle = await openFile(path, 'wx', 0o600);
-      await handle.writeFile(randomBytes(MASTER_KEY_BYTES));
-      await handle.close();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
+    const key = await readOrCreatePrivateFile(path, () => randomBytes(MASTER_KEY_BYTES));
     const mode = (await stat(path)).mode & 0o777;
     if (mode & 0o077) {
       throw new ConfigError(
         `key file ${path} is readable by others (mode ${mode.toString(8)}); run chmod 600 on it`,
       );
     }
-    const key = await readFile(path);
     if (key.byteLength !== MASTER_KEY_BYTES) {
       throw new ConfigError(`key file ${path} holds ${key.byteLength} bytes, expected ${MASTER_KEY_BYTES}`);
     }

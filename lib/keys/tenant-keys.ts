@@ -2,23 +2,26 @@ import type { TokenVault } from '../vault/token-vault.ts';
 import { type DataKey, KeyPurpose, type KeyRing } from './key-ring.ts';
 
 export interface TenantKeysOptions {
-  /** A value data key is replaced after this many uses... */
+  /** A value data key encrypts at most this many values... @default 100_000 */
   maxValueKeyUses?: number;
-  /** ...or after this long, whichever comes first. */
+  /** ...and is used for at most this long. @default one hour */
   maxValueKeyAgeMs?: number;
   now?: () => number;
 }
 
-interface CachedDataKey extends DataKey {
+interface ValueKey extends DataKey {
   uses: number;
   createdAt: number;
 }
+
+/** Unwrapped value keys kept in memory; beyond this the oldest is dropped and unwrapped again if needed. */
+const MAX_UNWRAPPED = 256;
 
 /**
  * Per-tenant key material, cached so that a warm process needs no key-ring call per ticket.
  *
  * - The token key (HMAC) is one per tenant, created once, stored wrapped in the vault.
- * - Value keys are fresh data keys, rotated by use count and age; each entry stores its wrapped key,
+ * - Value keys are fresh data keys, replaced by use count and age; each entry stores its wrapped key,
  *   so encrypting never needs the right to decrypt.
  */
 export class TenantKeys {
@@ -28,7 +31,8 @@ export class TenantKeys {
   readonly #maxAgeMs: number;
   readonly #now: () => number;
   readonly #tokenKeys = new Map<string, Promise<Uint8Array>>();
-  readonly #valueKeys = new Map<string, Promise<CachedDataKey>>();
+  readonly #valueKeys = new Map<string, ValueKey>();
+  readonly #newValueKeys = new Map<string, Promise<ValueKey>>();
   readonly #unwrapped = new Map<string, Promise<Uint8Array>>();
 
   constructor(keyRing: KeyRing, vault: TokenVault, options: TenantKeysOptions = {}) {
@@ -44,29 +48,34 @@ export class TenantKeys {
     return this.#cached(this.#tokenKeys, tenant, () => this.#loadOrCreateTokenKey(tenant));
   }
 
-  /** A data key to encrypt values of this tenant with, and its wrapped form to store beside them. */
-  async valueKey(tenant: string): Promise<DataKey> {
-    const current = await this.#valueKeys.get(tenant);
-    const usable =
-      current && current.uses < this.#maxUses && this.#now() - current.createdAt <= this.#maxAgeMs;
-    const key = usable
-      ? current
-      : await this.#cached(
-          this.#valueKeys,
-          tenant,
-          async () => ({
-            ...(await this.#keyRing.generateDataKey({ purpose: KeyPurpose.VALUE_ENCRYPTION, tenant })),
-            uses: 0,
-            createdAt: this.#now(),
-          }),
-          current !== undefined,
-        );
-    key.uses++;
+  /** A data key to encrypt `values` values of this tenant with, and its wrapped form to store beside them. */
+  async valueKey(tenant: string, values = 1): Promise<DataKey> {
+    let key = this.#valueKeys.get(tenant);
+    if (!key || key.uses >= this.#maxUses || this.#now() - key.createdAt > this.#maxAgeMs) {
+      // Concurrent callers share one new key.
+      let pending = this.#newValueKeys.get(tenant);
+      if (!pending) {
+        pending = this.#keyRing
+          .generateDataKey({ purpose: KeyPurpose.VALUE_ENCRYPTION, tenant })
+          .then((k) => ({ ...k, uses: 0, createdAt: this.#now() }));
+        this.#newValueKeys.set(tenant, pending);
+        pending
+          .then(
+            (k) => this.#valueKeys.set(tenant, k),
+            () => undefined,
+          )
+          .finally(() => this.#newValueKeys.delete(tenant));
+      }
+      key = await pending;
+    }
+    key.uses += values;
     return key;
   }
 
   /** Unwraps the data key stored beside a value (re-identification path). */
   unwrapValueKey(tenant: string, wrapped: Uint8Array): Promise<Uint8Array> {
+    if (this.#unwrapped.size >= MAX_UNWRAPPED)
+      this.#unwrapped.delete(this.#unwrapped.keys().next().value ?? '');
     const id = `${tenant}\u0000${Buffer.from(wrapped).toString('base64')}`;
     return this.#cached(this.#unwrapped, id, () =>
       this.#keyRing.decryptDataKey(wrapped, { purpose: KeyPurpose.VALUE_ENCRYPTION, tenant }),
@@ -86,14 +95,9 @@ export class TenantKeys {
   }
 
   /** Shares one pending load per key; a failed load is forgotten so the next call retries. */
-  #cached<T>(
-    cache: Map<string, Promise<T>>,
-    id: string,
-    load: () => Promise<T>,
-    replace = false,
-  ): Promise<T> {
+  #cached<T>(cache: Map<string, Promise<T>>, id: string, load: () => Promise<T>): Promise<T> {
     const existing = cache.get(id);
-    if (existing && !replace) return existing;
+    if (existing) return existing;
     const pending = load();
     cache.set(id, pending);
     pending.catch(() => {

@@ -11,13 +11,16 @@ import { startLocalServer } from './server.ts';
 export const SAMPLE_TICKET_PATH = new URL('./sample-ticket.json', import.meta.url);
 
 async function main(): Promise<void> {
-  const runtime = await openEmbeddedRuntime();
+  const runtime = await openEmbeddedRuntime(process.env, { role: 'serve' });
   const port = Number(process.env.PORT ?? 8787);
   const logger = new Logger({ serviceName: 'ticket-proxy-local' });
   const { server, url } = await startLocalServer({
     webhookHandler: createGenericWebhookHandler(() => runtime, logger),
     outbox: runtime.outbox,
     port,
+  }).catch(async (error: unknown) => {
+    await runtime.close();
+    throw error;
   });
 
   const sample = await readFile(SAMPLE_TICKET_PATH);

@@ -36,6 +36,10 @@ export async function startLocalServer(
 
 async function route(req: IncomingMessage, res: ServerResponse, options: LocalServerOptions): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
+  // Only loopback names: a web page that rebinds its own host name to 127.0.0.1 must not read the outbox.
+  if (!/^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(req.headers.host ?? '')) {
+    return send(res, 403, { error: { code: 'FORBIDDEN_HOST', message: 'use 127.0.0.1 or localhost' } });
+  }
   const webhook = WEBHOOK_ROUTE.exec(url.pathname);
   if (req.method === 'GET' && url.pathname === '/health') return send(res, 200, { status: 'ok' });
   if (req.method === 'GET' && url.pathname === '/outbox') {
@@ -49,14 +53,21 @@ async function route(req: IncomingMessage, res: ServerResponse, options: LocalSe
       res.setHeader('connection', 'close');
       return send(res, 413, { error: { code: 'TICKET_TOO_LARGE', message: 'body is too large' } });
     }
-    const result = await options.webhookHandler(
-      toEvent(req, url, decodeURIComponent(webhook[1] ?? ''), body),
-    );
+    const result = await options.webhookHandler(toEvent(req, url, decodePathSegment(webhook[1] ?? ''), body));
     res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
     res.end(result.body);
     return;
   }
   send(res, 404, { error: { code: 'NOT_FOUND', message: `no route for ${req.method} ${url.pathname}` } });
+}
+
+/** A malformed escape is no tenant at all (the handler answers 404), not a server error. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return '';
+  }
 }
 
 /** Reads the body, or returns undefined as soon as it passes the limit (without buffering the rest). */

@@ -50,7 +50,7 @@ export class Pseudonymizer {
       return token;
     });
     if (entries.size > 0) {
-      const dataKey = await this.#keys.valueKey(tenant);
+      const dataKey = await this.#keys.valueKey(tenant, entries.size);
       const createdAt = this.#now().toISOString();
       const rows: VaultEntry[] = [...entries].map(([token, { kind, value, fingerprint }]) => ({
         tenant,

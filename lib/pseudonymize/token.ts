@@ -14,8 +14,11 @@ export const TokenKind = {
 } as const;
 export type TokenKind = (typeof TokenKind)[keyof typeof TokenKind];
 
+const TOKEN_SOURCE = '[A-Z]{2,10}_[A-Z2-7]{10,16}';
+
 /** Every token in a text, as the contract defines them (kinds added later still match). */
-export const TOKEN_PATTERN = /\b[A-Z]{2,10}_[A-Z2-7]{10,16}\b/g;
+export const TOKEN_PATTERN = new RegExp(String.raw`\b${TOKEN_SOURCE}\b`, 'g');
+const WHOLE_TOKEN = new RegExp(`^${TOKEN_SOURCE}$`);
 
 /** Characters of body this project writes: 16 base32 characters carry 80 bits of the digest. */
 export const TOKEN_BODY_LENGTH = 16;
@@ -48,7 +51,7 @@ export function formatToken(kind: TokenKind, digest: Uint8Array): string {
 
 /** True when the whole string is one token. */
 export function isToken(value: string): boolean {
-  return /^[A-Z]{2,10}_[A-Z2-7]{10,16}$/.test(value);
+  return WHOLE_TOKEN.test(value);
 }
 
 /** The kind a token names, as written (possibly a kind this version does not know). */

@@ -52,7 +52,10 @@ export function awsRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
         const arn = Object.hasOwn(config.WEBHOOK_SECRET_ARNS, tenant)
           ? config.WEBHOOK_SECRET_ARNS[tenant]
           : undefined;
-        return arn === undefined ? [] : [String(await readSecret(arn))];
+        if (arn === undefined) return [];
+        const secret = await readSecret(arn);
+        // A blank or missing value must never become an HMAC key.
+        return typeof secret === 'string' && secret.length >= 16 ? [secret] : [];
       },
     },
   };

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type EmbeddedDynamo, openEmbeddedDynamo } from '../embedded/embedded-dynamodb.ts';
+import { readOrCreatePrivateFile } from '../embedded/private-file.ts';
+import { ConfigError } from '../errors.ts';
 import { LocalFileKeyRing } from '../keys/local-file-key-ring.ts';
 import { TenantKeys } from '../keys/tenant-keys.ts';
 import { Pseudonymizer } from '../pseudonymize/pseudonymizer.ts';
@@ -35,13 +37,16 @@ export function dataDirFromEnv(env: NodeJS.ProcessEnv = process.env): string {
  * The embedded default: dynalite in the data directory, the local key file, and Jira when `JIRA_*`
  * is set or else the local outbox. Nothing here needs a cloud account.
  */
-export async function openEmbeddedRuntime(env: NodeJS.ProcessEnv = process.env): Promise<EmbeddedRuntime> {
+export async function openEmbeddedRuntime(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { role?: 'serve' | 'share' } = {},
+): Promise<EmbeddedRuntime> {
   const dataDir = dataDirFromEnv(env);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const jira = jiraConfigFromEnv(env);
   const webhookSecret = await localWebhookSecret(dataDir, env);
   const keyRing = await LocalFileKeyRing.open(join(dataDir, 'master.key'));
-  const dynamo = await openEmbeddedDynamo({ dataDir });
+  const dynamo = await openEmbeddedDynamo({ dataDir, role: options.role });
   const vault = new DynamoTokenVault(dynamo.client);
   const outbox = jira ? undefined : new OutboxTracker(join(dataDir, 'outbox.jsonl'));
   return {
@@ -57,19 +62,21 @@ export async function openEmbeddedRuntime(env: NodeJS.ProcessEnv = process.env):
   };
 }
 
+/** Shorter secrets are refused: an HMAC is only as strong as its key. */
+const MIN_SECRET_LENGTH = 16;
+
 /** `TICKET_PROXY_WEBHOOK_SECRET`, or a random secret kept in the data directory (mode 0600). */
 export async function localWebhookSecret(
   dataDir: string,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<string> {
-  if (env.TICKET_PROXY_WEBHOOK_SECRET) return env.TICKET_PROXY_WEBHOOK_SECRET;
-  const path = join(dataDir, 'webhook-secret');
-  try {
-    const handle = await open(path, 'wx', 0o600);
-    await handle.writeFile(randomBytes(32).toString('hex'));
-    await handle.close();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  const secret =
+    env.TICKET_PROXY_WEBHOOK_SECRET ||
+    (await readOrCreatePrivateFile(join(dataDir, 'webhook-secret'), () => randomBytes(32).toString('hex')))
+      .toString('utf8')
+      .trim();
+  if (secret.length < MIN_SECRET_LENGTH) {
+    throw new ConfigError(`the webhook secret must be at least ${MIN_SECRET_LENGTH} characters`);
   }
-  return (await readFile(path, 'utf8')).trim();
+  return secret;
 }

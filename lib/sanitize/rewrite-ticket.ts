@@ -45,7 +45,9 @@ export function rewriteTicket(ticket: GenericTicket, rewrite: Rewrite): GenericT
 
 function rewriteAttachment(attachment: TicketAttachment, rewrite: Rewrite): TicketAttachment {
   const filename = rewrite(attachment.filename, 'text');
-  const { contentBase64, ...rest } = attachment;
+  const { contentBase64, mimeType, ...fields } = attachment;
+  // Parameters such as `name="…"` can repeat the file name: only `type/subtype` goes on.
+  const rest = mimeType === undefined ? fields : { ...fields, mimeType: mediaType(mimeType) };
   if (contentBase64 === undefined) return { ...rest, filename };
   const content = isTextAttachment(attachment) ? decodeUtf8(Buffer.from(contentBase64, 'base64')) : undefined;
   if (content === undefined) return { ...rest, filename, withheld: true };
@@ -70,9 +72,14 @@ function isTextAttachment(a: TicketAttachment): boolean {
   return a.mimeType ? TEXT_MIME.test(a.mimeType) : TEXT_EXTENSION.test(a.filename);
 }
 
+/** `text/plain; charset=utf-8; name="x.txt"` → `text/plain`. */
+export const mediaType = (mimeType: string) => (mimeType.split(';')[0] ?? '').trim().toLowerCase();
+
+/** Text we can read, or undefined. NUL characters mean UTF-16 or binary, which detection cannot see through. */
 function decodeUtf8(bytes: Uint8Array): string | undefined {
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return text.includes('\u0000') ? undefined : text;
   } catch {
     return undefined;
   }

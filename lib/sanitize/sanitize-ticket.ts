@@ -1,11 +1,11 @@
 import { defaultDetectors, detectSpans } from '../detect/detect.ts';
 import { type KnownValue, knownValuesDetector } from '../detect/known-values.ts';
 import type { Detector, Span } from '../detect/span.ts';
-import { InvalidTicketError } from '../errors.ts';
+import { ErrorCode, InvalidTicketError, type TicketIssue, TicketProxyError } from '../errors.ts';
 import type { PersonalValue, Pseudonymizer } from '../pseudonymize/pseudonymizer.ts';
 import { isToken, TokenKind } from '../pseudonymize/token.ts';
-import type { GenericTicket } from '../ticket/generic-ticket.ts';
-import { type FieldRole, rewriteTicket } from './rewrite-ticket.ts';
+import { type GenericTicket, genericTicketSchema } from '../ticket/generic-ticket.ts';
+import { type FieldRole, mediaType, rewriteTicket } from './rewrite-ticket.ts';
 
 export interface SanitizeDeps {
   pseudonymizer: Pseudonymizer;
@@ -22,39 +22,69 @@ export interface SanitizeResult {
 /**
  * Replaces every piece of personal data in a ticket with its token, after recording the tokens in the
  * vault. Either the whole ticket is sanitized and every token stored, or it throws and nothing is returned.
- * @throws InvalidTicketError when a field that passes unchanged (status, priority) holds personal data.
+ * @throws InvalidTicketError when a string that passes unchanged (ids, status, priority, field names,
+ *   media types) holds personal data, or when the sanitized ticket would break the schema's limits.
  */
 export async function sanitizeTicket(ticket: GenericTicket, deps: SanitizeDeps): Promise<SanitizeResult> {
-  const detectors = [...(deps.detectors ?? defaultDetectors), knownValuesDetector(knownValues(ticket))];
-  rejectPersonalDataInPassThroughFields(ticket, detectors);
+  const baseDetectors = deps.detectors ?? defaultDetectors;
+  rejectPersonalDataInPassThroughStrings(ticket, baseDetectors);
+  const detectors = [...baseDetectors, knownValuesDetector(knownValues(ticket))];
 
   // Pass 1 finds the spans of every string, pass 2 writes the tokens in: one vault call per ticket.
-  const found: Span[][] = [];
+  const found: { text: string; spans: Span[] }[] = [];
   const values: PersonalValue[] = [];
   rewriteTicket(ticket, (value, role) => {
-    const spans = spansOf(value, role, detectors);
-    found.push(spans);
-    for (const s of spans) values.push({ kind: s.kind, value: value.slice(s.start, s.end) });
+    const text = readable(value);
+    const spans = spansOf(text, role, detectors);
+    found.push({ text, spans });
+    for (const s of spans) values.push({ kind: s.kind, value: text.slice(s.start, s.end) });
     return value;
   });
   const tokens = await deps.pseudonymizer.tokenize(ticket.tenant, values);
 
   let call = 0;
   let next = 0;
-  const sanitized = rewriteTicket(ticket, (value) => {
+  const sanitized = rewriteTicket(ticket, (value, role) => {
+    const recorded = found[call++];
+    const text = readable(value);
+    if (recorded?.text !== text)
+      throw new TicketProxyError(ErrorCode.SANITIZE_FAILED, 'sanitizer passes disagree');
     let out = '';
     let at = 0;
-    for (const span of found[call++] ?? []) {
-      out += value.slice(at, span.start) + tokens[next++];
+    for (const span of recorded.spans) {
+      out += text.slice(at, span.start) + tokens[next++];
       at = span.end;
     }
-    return out + value.slice(at);
+    out += text.slice(at);
+    // Defence in depth: what leaves must not show anything the detectors can still see.
+    if (role === 'text' && detectSpans(out, baseDetectors).length > 0) {
+      throw new TicketProxyError(ErrorCode.SANITIZE_FAILED, 'personal data survived sanitizing');
+    }
+    return out;
   });
+  if (call !== found.length || next !== tokens.length) {
+    throw new TicketProxyError(ErrorCode.SANITIZE_FAILED, 'sanitizer passes disagree');
+  }
 
+  const revalidated = genericTicketSchema.safeParse(sanitized);
+  if (!revalidated.success) {
+    throw new InvalidTicketError(
+      revalidated.error.issues.map((i) => ({
+        path: i.path.join('.'),
+        message: `once sanitized, ${i.message}`,
+      })),
+    );
+  }
   const replaced: SanitizeResult['replaced'] = {};
   for (const { kind } of values) replaced[kind] = (replaced[kind] ?? 0) + 1;
   return { ticket: sanitized, replaced };
 }
+
+/**
+ * The text as a reader sees it: one Unicode normalization form, and no invisible format characters
+ * (soft hyphens, zero-width spaces) that could split a CPR number or an address past the detectors.
+ */
+const readable = (value: string) => value.normalize('NFC').replace(/\p{Cf}/gu, '');
 
 function spansOf(value: string, role: FieldRole, detectors: readonly Detector[]): Span[] {
   if (role === 'text') return detectSpans(value, detectors);
@@ -69,23 +99,34 @@ function spansOf(value: string, role: FieldRole, detectors: readonly Detector[])
 function knownValues(ticket: GenericTicket): KnownValue[] {
   const people = [ticket.reporter, ...(ticket.comments ?? []).map((c) => c.author)];
   return people.flatMap((p) => [
-    ...(p?.name && !isToken(p.name.trim()) ? [{ kind: TokenKind.NAME, value: p.name }] : []),
-    ...(p?.email && !isToken(p.email.trim()) ? [{ kind: TokenKind.EMAIL, value: p.email }] : []),
+    ...(p?.name && !isToken(p.name.trim()) ? [{ kind: TokenKind.NAME, value: readable(p.name) }] : []),
+    ...(p?.email && !isToken(p.email.trim()) ? [{ kind: TokenKind.EMAIL, value: readable(p.email) }] : []),
   ]);
 }
 
-function rejectPersonalDataInPassThroughFields(ticket: GenericTicket, detectors: readonly Detector[]): void {
-  const issues = (['status', 'priority'] as const).flatMap((field) => {
-    const value = ticket[field];
-    const kinds = value === undefined ? [] : [...new Set(detectSpans(value, detectors).map((s) => s.kind))];
-    return kinds.length === 0
-      ? []
-      : [
-          {
-            path: field,
-            message: `holds personal data (${kinds.join(', ')}) but is passed to Jira unchanged`,
-          },
-        ];
-  });
+/** Every string that reaches Jira without being sanitized, with its path. */
+function* passThroughStrings(ticket: GenericTicket): Iterable<[string, string]> {
+  yield ['id', ticket.id];
+  if (ticket.status !== undefined) yield ['status', ticket.status];
+  if (ticket.priority !== undefined) yield ['priority', ticket.priority];
+  for (const [i, c] of (ticket.comments ?? []).entries()) yield [`comments.${i}.id`, c.id];
+  for (const [i, a] of (ticket.attachments ?? []).entries()) {
+    yield [`attachments.${i}.id`, a.id];
+    if (a.mimeType !== undefined) yield [`attachments.${i}.mimeType`, mediaType(a.mimeType)];
+  }
+  for (const name of Object.keys(ticket.fields ?? {})) yield ['fields', name];
+}
+
+function rejectPersonalDataInPassThroughStrings(ticket: GenericTicket, detectors: readonly Detector[]): void {
+  const issues: TicketIssue[] = [];
+  for (const [path, value] of passThroughStrings(ticket)) {
+    const kinds = [...new Set(detectSpans(readable(value), detectors).map((s) => s.kind))];
+    if (kinds.length === 0) continue;
+    const what = path === 'fields' ? 'a field name holds' : 'holds';
+    issues.push({
+      path,
+      message: `${what} personal data (${kinds.join(', ')}) but is passed to Jira unchanged`,
+    });
+  }
   if (issues.length > 0) throw new InvalidTicketError(issues);
 }

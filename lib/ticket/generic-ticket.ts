@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { defaultDetectors, detectSpans } from '../detect/detect.ts';
 import { ErrorCode, InvalidTicketError, type TicketIssue } from '../errors.ts';
 
 /** Limits on what one ticket may hold; a ticket past them is refused whole, never truncated. */
@@ -27,8 +28,13 @@ const text = z.string().refine(
 const timestamp = z.iso.datetime({ offset: true });
 const person = z.strictObject({ name: text.optional(), email: text.optional() });
 
+/** Identifiers pass to Jira unchanged, so they are held to a narrow alphabet. */
+const identifier = z
+  .string()
+  .regex(/^[A-Za-z0-9._:#/-]{1,128}$/, 'must be 1-128 characters of A-Z, a-z, 0-9 and . _ : # / -');
+
 const comment = z.strictObject({
-  id: z.string().min(1).max(128),
+  id: identifier,
   author: person.optional(),
   body: text,
   created: timestamp.optional(),
@@ -36,9 +42,14 @@ const comment = z.strictObject({
 });
 
 const attachment = z.strictObject({
-  id: z.string().min(1).max(128),
+  id: identifier,
   filename: text.pipe(z.string().min(1).max(255)),
-  mimeType: z.string().max(255).optional(),
+  /** `type/subtype`, optionally with parameters; only `type/subtype` is passed on. */
+  mimeType: z
+    .string()
+    .max(255)
+    .regex(/^[\w.+-]+\/[\w.+-]+\s*(;.*)?$/, 'must be a media type such as text/plain')
+    .optional(),
   contentBase64: z.base64().optional(),
   /** Set by the sanitizer when the content could not be sanitized and was dropped. */
   withheld: z.boolean().optional(),
@@ -46,9 +57,7 @@ const attachment = z.strictObject({
 
 export const genericTicketSchema = z.strictObject({
   tenant: z.string().regex(TENANT_PATTERN, 'must be 1-64 characters of a-z, 0-9 and -'),
-  id: z
-    .string()
-    .regex(/^[A-Za-z0-9._:#/-]{1,128}$/, 'must be 1-128 characters of A-Z, a-z, 0-9 and . _ : # / -'),
+  id: identifier,
   summary: text.pipe(z.string().min(1, 'must not be empty')),
   description: text,
   reporter: person.optional(),
@@ -118,6 +127,7 @@ export function parseTicket(raw: string | Uint8Array): GenericTicket {
 
 /** JSON.parse whose error names the position but, unlike V8's message, never quotes the input. */
 export function parseJson(textValue: string): unknown {
+  if (textValue.trim() === '') throw new InvalidTicketError([{ path: '', message: 'empty, not a ticket' }]);
   try {
     return JSON.parse(textValue);
   } catch (error) {
@@ -127,15 +137,19 @@ export function parseJson(textValue: string): unknown {
   }
 }
 
-/** Names a property in an error, unless the name itself looks like personal data (digits, an address). */
-function displayKey(key: string): string {
-  return /\d{6}|@/.test(key) ? '(a name that looks like personal data)' : JSON.stringify(key.slice(0, 64));
-}
+const looksPersonal = (key: string) => /\d{6}|@/.test(key) || detectSpans(key, defaultDetectors).length > 0;
+
+/** A property name as errors quote it: never one that looks like personal data. */
+const quoteKey = (key: string) =>
+  looksPersonal(key) ? '(a name that looks like personal data)' : JSON.stringify(key.slice(0, 64));
 
 function toTicketIssue(issue: z.core.$ZodIssue): TicketIssue {
-  const path = issue.path.map(String).join('.');
+  // Custom field names are chosen by the sender and appear in paths, so they are checked too.
+  const path = issue.path
+    .map((p) => (typeof p === 'string' && looksPersonal(p) ? '(withheld)' : String(p).slice(0, 64)))
+    .join('.');
   if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map(displayKey).join(', ');
+    const keys = issue.keys.map(quoteKey).join(', ');
     return { path, message: `unknown propert${issue.keys.length === 1 ? 'y' : 'ies'} ${keys}` };
   }
   if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {

@@ -15,12 +15,20 @@ export interface OutboxEntry {
 export class OutboxTracker implements TicketTracker {
   readonly #path: string;
   #count: number | undefined;
+  /** Deliveries run one at a time, so concurrent tickets get distinct keys and whole lines. */
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(path: string) {
     this.#path = path;
   }
 
-  async deliver(ticket: GenericTicket): Promise<DeliveryReceipt> {
+  deliver(ticket: GenericTicket): Promise<DeliveryReceipt> {
+    const delivery = this.#queue.then(() => this.#append(ticket));
+    this.#queue = delivery.catch(() => undefined);
+    return delivery;
+  }
+
+  async #append(ticket: GenericTicket): Promise<DeliveryReceipt> {
     try {
       this.#count ??= (await this.list()).length;
       const entry: OutboxEntry = {

@@ -16,6 +16,8 @@ import { VaultTable, vaultKeys } from './vault-table.ts';
 type Item = Record<string, AttributeValue>;
 
 const BATCH_GET_LIMIT = 100;
+/** DynamoDB returns unprocessed keys under throttling; after this many rounds the vault counts as down. */
+const BATCH_GET_ROUNDS = 8;
 const PUT_CONCURRENCY = 16;
 const ONLY_IF_NEW = {
   ConditionExpression: 'attribute_not_exists(#pk)',
@@ -119,6 +121,7 @@ export class DynamoTokenVault implements TokenVault {
         .slice(i, i + BATCH_GET_LIMIT)
         .map((e) => keyOf(e.tenant, e.token));
       for (let attempt = 0; keys && keys.length > 0; attempt++) {
+        if (attempt >= BATCH_GET_ROUNDS) throw new Error('BatchGetItem left keys unprocessed');
         if (attempt > 0) await delay(Math.min(1000, 25 * 2 ** attempt));
         const out: BatchGetItemCommandOutput = await this.#client.send(
           new BatchGetItemCommand({

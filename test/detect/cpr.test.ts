@@ -22,6 +22,17 @@ describe('CPR detector', () => {
     ['glued to a label', 'cpr:0101901234', '0101901234'],
     ['glued to letters', 'CPR-nr.0101901234', '0101901234'],
     ['glued to words', 'borgerid0101901234x', '0101901234'],
+    ['spaced hyphen', 'CPR 010190 - 1234', '010190 - 1234'],
+    ['spaced en dash (Word)', 'CPR 010190 \u2013 1234', '010190 \u2013 1234'],
+    ['em dash', '010190\u20141234', '010190\u20141234'],
+    ['hyphens in the date', '01-01-90-1234', '01-01-90-1234'],
+    ['slashes in the date', '01/01/90-1234', '01/01/90-1234'],
+    ['slash before the serial', '010190/1234', '010190/1234'],
+    ['dots throughout', '01.01.90.1234', '01.01.90.1234'],
+    ['two spaces', '010190  1234', '010190  1234'],
+    ['a tab', '010190\t1234', '010190\t1234'],
+    ['a line break', '010190\n1234', '010190\n1234'],
+    ['an underscore', 'borger_010190_1234', '010190_1234'],
   ])('finds a CPR number written with %s', (_form, text, expected) => {
     expect(found(text)).toContain(expected);
   });
@@ -41,6 +52,7 @@ describe('CPR detector', () => {
     ['a birth date in the future (2050)', '0101505321'],
     ['a phone number', 'ring 20 30 40 50'],
     ['an ISO date', '2026-11-20'],
+    ['mixed separators in the date', '01.01-90-1234'],
   ])('ignores %s', (_case, text) => {
     expect(found(text)).toEqual([]);
   });

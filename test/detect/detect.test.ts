@@ -17,32 +17,70 @@ describe('detectSpans', () => {
   });
 
   it('leaves existing tokens alone, so sanitizing twice changes nothing', () => {
-    const digitsOnlyBody = 'CPR_2222222222222222';
-    const always: Detector = {
-      name: 'everything',
-      detect: (t) => [{ kind: TokenKind.NAME, start: 0, end: t.length, confidence: 1 }],
+    const token = 'CPR_ABCDEFGHIJ234567';
+    const insideToken: Detector = {
+      name: 'inside',
+      detect: () => [{ kind: TokenKind.NAME, start: 6, end: 12, confidence: 1 }],
     };
-    expect(text(`x ${digitsOnlyBody}`, [always])).toEqual([]);
+    expect(text(`x ${token}`, [insideToken])).toEqual([]);
     expect(text('EMAIL_ABCDEFGHIJKLMNOP og CPR_ABCDEFGHIJ234567')).toEqual([]);
   });
 
-  it('lets the more confident span win an overlap, then the longer one', () => {
-    const spans = (start: number, end: number, confidence: number): Detector => ({
-      name: `${start}-${end}`,
-      detect: () => [{ kind: TokenKind.NAME, start, end, confidence }],
-    });
-    expect(text('abcdefghij', [spans(0, 4, 0.5), spans(2, 8, 0.9)])).toEqual(['cdefgh']);
-    expect(text('abcdefghij', [spans(0, 4, 0.9), spans(0, 8, 0.9)])).toEqual(['abcdefgh']);
+  it('does not mistake an address for a token: a span reaching beyond a token-shaped word wins', () => {
+    expect(text('Kontakt METTE_FREDERIKSEN@FT.DK i dag')).toEqual(['METTE_FREDERIKSEN@FT.DK']);
   });
 
-  it('finds values known from structured fields, in any case and spacing', () => {
+  it('merges overlapping spans into their union, of the most confident kind', () => {
+    const span = (
+      start: number,
+      end: number,
+      confidence: number,
+      kind: TokenKind = TokenKind.NAME,
+    ): Detector => ({
+      name: `${start}-${end}`,
+      detect: () => [{ kind, start, end, confidence }],
+    });
+    expect(text('abcdefghij', [span(0, 4, 0.5), span(2, 8, 0.9)])).toEqual(['abcdefgh']);
+    const merged = detectSpans('abcdefghij', [
+      span(0, 4, 0.5),
+      span(2, 8, 0.9, TokenKind.EMAIL),
+      span(9, 10, 1),
+    ]);
+    expect(merged.map((s) => [s.kind, s.start, s.end])).toEqual([
+      [TokenKind.EMAIL, 0, 8],
+      [TokenKind.NAME, 9, 10],
+    ]);
+  });
+
+  it('never leaves part of an address readable when a known name is inside it', () => {
     const known = knownValuesDetector([
       { kind: TokenKind.NAME, value: 'Jens Hansen' },
+      { kind: TokenKind.EMAIL, value: 'hansen@kommune.dk' },
+    ]);
+    const found = text('Skriv til jens.hansen@kommune.dk eller lise.hansen@kommune.dk', [
+      ...defaultDetectors,
+      known,
+    ]);
+    expect(found).toEqual(['jens.hansen@kommune.dk', 'lise.hansen@kommune.dk']);
+  });
+
+  it('finds values known from structured fields: whole, any case and spacing, genitive, capitalized parts', () => {
+    const known = knownValuesDetector([
+      { kind: TokenKind.NAME, value: 'Jens Hansen-Møller' },
       { kind: TokenKind.NAME, value: 'B' },
     ]);
-    expect(text('Hej JENS  HANSEN. Mvh Jens\nHansen. Jens Hansens søn. Bo', [known])).toEqual([
-      'JENS  HANSEN',
-      'Jens\nHansen',
-    ]);
+    expect(
+      text('Hej JENS  HANSEN-MØLLER. Jens Hansen-Møllers søn. Mvh Jens. Hilsen Møller. Bo', [known]),
+    ).toEqual(['JENS  HANSEN-MØLLER', 'Jens Hansen-Møllers', 'Jens', 'Møller']);
+  });
+
+  it('finds parts of a name only where they are capitalized, so ordinary words survive', () => {
+    const known = knownValuesDetector([{ kind: TokenKind.NAME, value: 'Per Holm' }]);
+    expect(text('Per ringede om holm og 2 gange per dag. Holms kontor', [known])).toEqual(['Per', 'Holms']);
+  });
+
+  it('ignores values too long to be names, which also bounds the cost of matching', () => {
+    const long = Array.from({ length: 9 }, (_, i) => `Navn${i}`).join(' ');
+    expect(text(long, [knownValuesDetector([{ kind: TokenKind.NAME, value: long }])])).toEqual([]);
   });
 });

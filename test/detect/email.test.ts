@@ -10,6 +10,13 @@ describe('e-mail detector', () => {
     ['a+b@x.example.com', 'mailto:a+b@x.example.com'],
     ['first_last-99@sub.domain.eu', '"email":"first_last-99@sub.domain.eu"'],
     ["o'brien@example.ie", "fra o'brien@example.ie i går"],
+    ['rene\u0301@example.dk', 'fra rene\u0301@example.dk (NFD)'],
+    ['jens@a\u030arhus.dk', 'skriv jens@a\u030arhus.dk'],
+    ['jens.hansen%40example.dk', '?email=jens.hansen%40example.dk&x=1'],
+    ['jens@example.dk', 'jens@example.dk-support'],
+    ['jens@example.dk', 'jens@example.dk2'],
+    ['METTE_FREDERIKSEN@FT.DK', 'til METTE_FREDERIKSEN@FT.DK.'],
+    ['a#b$c*d@example.dk', 'a#b$c*d@example.dk'],
   ])('finds %s', (address, text) => {
     expect(found(text)).toEqual([address]);
   });

@@ -34,9 +34,10 @@ describe('npx ticket-proxy sanitize (CONTRACTS.md §3)', () => {
       .trimEnd()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(out).toHaveLength(302);
+    expect(out).toHaveLength(303);
     expect(out[10]).toEqual({ error: { line: 11, message: 'unknown property "cpr"' } });
     expect(out[20]).toEqual({ error: { line: 21, message: 'not valid JSON' } });
+    expect(out[30]).toEqual({ error: { line: 31, message: 'empty, not a ticket' } });
     const tickets = out.filter((o) => !o.error);
     expect(tickets.map((t) => t.id)).toEqual(corpus.map((c) => c.ticket.id));
 

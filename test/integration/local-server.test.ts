@@ -113,13 +113,25 @@ describe('npm start (CONTRACTS.md §4)', () => {
     expect(await vaultText()).toBe(vaultBefore);
   });
 
-  it('answers 413 to a body over the limit without reading it all', async () => {
+  it('answers 413 to a body over the limit', async () => {
     const response = await fetch(`${server.url}/webhooks/generic/ballerup`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: 'x'.repeat(2 * 1024 * 1024),
     });
     expect(response.status).toBe(413);
+  });
+
+  it('answers 404 to a tenant path that does not decode, not 500', async () => {
+    const response = await fetch(`${server.url}/webhooks/generic/%E0%A4%A`, { method: 'POST', body: '{}' });
+    expect(response.status).toBe(404);
+  });
+
+  it('refuses requests that name another host (DNS rebinding), so no web page can read the outbox', async () => {
+    const response = await run(
+      `curl -s -o /dev/null -w '%{http_code}' -H 'Host: evil.example' ${server.url}/outbox`,
+    );
+    expect(response.stdout).toBe('403');
   });
 
   it('answers 404 with a JSON error for unknown routes', async () => {

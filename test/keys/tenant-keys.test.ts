@@ -70,6 +70,13 @@ describe('TenantKeys', () => {
     expect(ring.generated).toBe(3);
   });
 
+  it('counts uses per value encrypted, not per call', async () => {
+    const { ring, vault } = await setup();
+    const keys = new TenantKeys(ring, vault, { maxValueKeyUses: 10 });
+    const first = await keys.valueKey('ballerup', 10);
+    expect(await keys.valueKey('ballerup', 1)).not.toBe(first);
+  });
+
   it('forgets a failed load so the next call retries', async () => {
     const { vault } = await setup();
     let fail = true;

@@ -128,15 +128,92 @@ describe('sanitizeTicket', () => {
     expect(bad?.contentBase64).toBeUndefined();
   });
 
-  it('refuses personal data in fields that pass to Jira unchanged, naming the field only', async () => {
-    const error = await sanitizeTicket({ ...base, status: 'venter på 0101901234' }, { pseudonymizer }).catch(
+  it.each<[string, Partial<GenericTicket>, string]>([
+    ['status', { status: 'venter på 0101901234' }, 'status'],
+    ['the ticket id', { id: 'SD-0101901234' }, 'id'],
+    ['a comment id', { comments: [{ id: 'jens@example.dk', body: 'x' }] }, 'comments.0.id'],
+    ['an attachment id', { attachments: [{ id: '0101901234', filename: 'a.txt' }] }, 'attachments.0.id'],
+    [
+      'a media type',
+      { attachments: [{ id: 'a', filename: 'a', mimeType: 'x/0101901234' }] },
+      'attachments.0.mimeType',
+    ],
+    ['a field name', { fields: { 'Borger 0101901234': 'x' } }, 'fields'],
+  ])(
+    'refuses personal data in %s, which passes to Jira unchanged, naming the place only',
+    async (_case, part, path) => {
+      const error = await sanitizeTicket({ ...base, ...part }, { pseudonymizer }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidTicketError);
+      expect((error as InvalidTicketError).issues.map((i) => i.path)).toEqual([path]);
+      expect(String((error as Error).message)).not.toMatch(/0101901234|jens@example/);
+    },
+  );
+
+  it('does not refuse a pass-through value that merely equals a known name', async () => {
+    const { ticket } = await sanitizeTicket(
+      { ...base, priority: 'High', reporter: { name: 'High' } },
+      { pseudonymizer },
+    );
+    expect(ticket.priority).toBe('High');
+  });
+
+  it('keeps only type/subtype of a media type, whose parameters can repeat the file name', async () => {
+    const { ticket } = await sanitizeTicket(
+      {
+        ...base,
+        attachments: [
+          { id: 'a', filename: 'x.pdf', mimeType: 'Application/PDF; name="borger 010190-1234.pdf"' },
+        ],
+      },
+      { pseudonymizer },
+    );
+    expect(ticket.attachments?.[0]?.mimeType).toBe('application/pdf');
+  });
+
+  it('sees through invisible characters and other Unicode forms', async () => {
+    const { ticket } = await sanitizeTicket(
+      { ...base, description: 'CPR 0101\u00ad90\u200b1234, mail rene\u0301@example.dk' },
+      { pseudonymizer },
+    );
+    expect(ticket.description).toMatch(/^CPR CPR_[A-Z2-7]{16}, mail EMAIL_[A-Z2-7]{16}$/);
+  });
+
+  it('replaces credentials with SECRET tokens and never stores them', async () => {
+    const payload = Buffer.from(JSON.stringify({ 'dk.cpr': '0101901234' })).toString('base64url');
+    const jwt = `eyJhbGciOiJSUzI1NiJ9.${payload}.c2lnbmF0dXJlc2lnbmF0dXJl`;
+    const { ticket } = await sanitizeTicket(
+      { ...base, description: `Authorization: Bearer ${jwt}` },
+      { pseudonymizer },
+    );
+    const [secret] = ticket.description.match(/SECRET_[A-Z2-7]{16}/) ?? [];
+    expect(ticket.description).toBe(`Authorization: Bearer ${secret}`);
+    expect(await pseudonymizer.reveal('ballerup', secret as string)).toBeUndefined();
+  });
+
+  it('withholds text attachments in UTF-16, which the detectors cannot read', async () => {
+    const utf16 = Buffer.from('cpr=0101901234 mail=jens@example.dk', 'utf16le').toString('base64');
+    const { ticket } = await sanitizeTicket(
+      {
+        ...base,
+        attachments: [{ id: 'a', filename: 'log.txt', mimeType: 'text/plain', contentBase64: utf16 }],
+      },
+      { pseudonymizer },
+    );
+    expect(ticket.attachments?.[0]).toEqual({
+      id: 'a',
+      filename: 'log.txt',
+      mimeType: 'text/plain',
+      withheld: true,
+    });
+  });
+
+  it('refuses a ticket that would break the schema once sanitized (tokens are longer than values)', async () => {
+    const label = `${'x'.repeat(240)}0101901234`;
+    const error = await sanitizeTicket({ ...base, labels: [label] }, { pseudonymizer }).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(InvalidTicketError);
-    expect((error as InvalidTicketError).issues).toEqual([
-      { path: 'status', message: 'holds personal data (CPR) but is passed to Jira unchanged' },
-    ]);
-    expect(String((error as Error).message)).not.toContain('0101901234');
+    expect((error as Error).message).toMatch(/^labels\.0: once sanitized, /);
   });
 
   it('counts every token it writes', async () => {

@@ -29,7 +29,8 @@ export function run(
       stderr += d;
     });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    // npm's own warnings (about this machine's npm configuration) are not the command's output.
+    child.on('close', (code) => resolve({ code, stdout, stderr: stderr.replace(/^npm warn .*\n?/gm, '') }));
     child.stdin.end(options.input ?? '');
   });
 }

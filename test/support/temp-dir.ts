@@ -1,12 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
+import { afterAll } from 'vitest';
 
-/** A fresh temporary directory per call, removed after the test. */
+/** A fresh temporary directory per call, all removed when the file's tests are done (servers may outlive a test). */
 export function useTempDirs(): () => Promise<string> {
   const dirs: string[] = [];
-  afterEach(async () => {
+  afterAll(async () => {
     await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
   });
   return async () => {

@@ -57,6 +57,9 @@ describe('generic ticket schema', () => {
       'attachments.0.contentBase64',
       { ...minimal, attachments: [{ id: 'a', filename: 'f', contentBase64: '@@' }] },
     ],
+    ['attachments.0.id', { ...minimal, attachments: [{ id: 'a b', filename: 'f' }] }],
+    ['attachments.0.mimeType', { ...minimal, attachments: [{ id: 'a', filename: 'f', mimeType: 'pdf' }] }],
+    ['comments.0.id', { ...minimal, comments: [{ id: 'jens hansen', body: 'x' }] }],
   ])('rejects an invalid %s', (path, ticket) => {
     expect(failure(() => validateTicket(ticket)).issues.map((i) => i.path)).toContain(path);
   });
@@ -96,8 +99,11 @@ describe('generic ticket schema', () => {
       failure(() => parseTicket(`{"${cpr}": 1}`.replace(cpr, `x${cpr}`))),
       failure(() => validateTicket({ ...minimal, summary: Number(cpr) })),
       failure(() => validateTicket({ ...minimal, created: cpr })),
+      failure(() => validateTicket({ ...minimal, fields: { [`Borger ${cpr}`]: {} } })),
+      failure(() => validateTicket({ ...minimal, fields: { [`jens@example.dk${'x'.repeat(130)}`]: 1 } })),
+      failure(() => validateTicket({ ...minimal, [`01.01.90-${cpr.slice(6)}`]: 1 })),
     ];
-    for (const error of errors) expect(error.message).not.toContain(cpr.slice(1));
+    for (const error of errors) expect(error.message).not.toMatch(/101901234|1234|jens@/);
   });
 
   it('refuses bytes that are not UTF-8', () => {

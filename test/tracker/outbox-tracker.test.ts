@@ -23,6 +23,21 @@ describe('OutboxTracker', () => {
     ]);
   });
 
+  it('gives concurrent deliveries distinct keys and whole lines', async () => {
+    const outbox = new OutboxTracker(join(await tempDir(), 'outbox.jsonl'));
+    const receipts = await Promise.all(
+      Array.from({ length: 5 }, (_, i) => outbox.deliver({ ...ticket, id: `SD-${i}` })),
+    );
+    expect(receipts.map((r) => r.issueKey).sort()).toEqual([
+      'OUTBOX-1',
+      'OUTBOX-2',
+      'OUTBOX-3',
+      'OUTBOX-4',
+      'OUTBOX-5',
+    ]);
+    expect(await outbox.list()).toHaveLength(5);
+  });
+
   it('skips a torn last line left by a crash', async () => {
     const path = join(await tempDir(), 'outbox.jsonl');
     await new OutboxTracker(path).deliver(ticket);

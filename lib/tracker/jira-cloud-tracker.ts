@@ -68,7 +68,11 @@ export class JiraCloudTracker implements TicketTracker {
         fields: {
           project: { key: this.#config.projectKey },
           issuetype: { name: this.#config.issueType },
-          summary: ticket.summary.replace(/\s+/g, ' ').trim().slice(0, SUMMARY_LIMIT),
+          // One space per line break: collapsing runs of spaces could join what detection saw as apart.
+          summary: ticket.summary
+            .replace(/[\r\n\t]/g, ' ')
+            .trim()
+            .slice(0, SUMMARY_LIMIT),
           description: textToAdf(
             `${ticket.description}\n\nServicedesk ticket ${ticket.id} (${ticket.tenant})`,
           ),

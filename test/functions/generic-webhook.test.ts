@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { type AttributeValue, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGenericWebhookHandler, type Handler } from '../../functions/generic-webhook.ts';
@@ -129,6 +130,29 @@ describe('generic webhook handler', () => {
 
   it('answers 404 to a tenant name that cannot exist', async () => {
     expect((await handler(event(JSON.stringify(ticket), { tenant: '../admin' }))).statusCode).toBe(404);
+  });
+
+  it('answers 500, not a retry-forever 503, when a token collides: nothing is delivered', async () => {
+    const collides = { ...ticket, id: 'SD-77', summary: 'Borger 030303-3333', description: '' };
+    expect((await handler(event(JSON.stringify(collides)))).statusCode).toBe(202);
+    // Make the stored token stand for another value, as a real collision would.
+    const scan = await dynamo.client.send(new ScanCommand({ TableName: 'ticket-proxy-vault' }));
+    for (const item of scan.Items ?? []) {
+      if (!item.pk?.S?.startsWith('TOKEN#')) continue;
+      await dynamo.client.send(
+        new UpdateItemCommand({
+          TableName: 'ticket-proxy-vault',
+          Key: { pk: item.pk, sk: item.sk as AttributeValue },
+          UpdateExpression: 'SET fp = :zero',
+          ExpressionAttributeValues: { ':zero': { B: new Uint8Array(32) } },
+        }),
+      );
+    }
+    delivered = (await outbox.list()).length;
+    const result = await handler(event(JSON.stringify(collides)));
+    expect(result.statusCode).toBe(500);
+    expect(JSON.parse(result.body ?? '').error.code).toBe(ErrorCode.TOKEN_COLLISION);
+    expect(await newlyDelivered()).toEqual([]);
   });
 
   it('fails closed with a retryable 503 when the vault is down: nothing is delivered', async () => {

@@ -19,7 +19,7 @@ const config = () => ({
 const ticket = {
   tenant: 'ballerup',
   id: 'SD-7',
-  summary: 'Login fejler for CPR_AAAAAAAAAAAAAAAA\nigen',
+  summary: 'Login fejler for CPR_AAAAAAAAAAAAAAAA \nigen',
   description: 'Linje 1\nLinje 2\n\nAfsnit 2',
   labels: ['nexus login'],
   comments: [
@@ -42,7 +42,7 @@ describe('JiraCloudTracker (real jira.js, loopback Jira)', () => {
       fields: {
         project: { key: 'DEV' },
         issuetype: { name: 'Task' },
-        summary: 'Login fejler for CPR_AAAAAAAAAAAAAAAA igen',
+        summary: 'Login fejler for CPR_AAAAAAAAAAAAAAAA  igen',
         description: { type: 'doc', version: 1 },
         labels: ['ticket-proxy', 'tenant-ballerup', 'nexus_login'],
       },

@@ -8,7 +8,7 @@ import { openEmbeddedRuntime } from '../runtime/embedded.ts';
 import { signWebhook } from '../webhook/signature.ts';
 import { startLocalServer } from './server.ts';
 
-export const SAMPLE_TICKET_PATH = new URL('./sample-ticket.json', import.meta.url);
+const SAMPLE_TICKET_PATH = new URL('./sample-ticket.json', import.meta.url);
 
 async function main(): Promise<void> {
   const runtime = await openEmbeddedRuntime(process.env, { role: 'serve' });

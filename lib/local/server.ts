@@ -58,7 +58,7 @@ async function route(req: IncomingMessage, res: ServerResponse, options: LocalSe
     res.end(result.body);
     return;
   }
-  send(res, 404, { error: { code: 'NOT_FOUND', message: `no route for ${req.method} ${url.pathname}` } });
+  send(res, 404, { error: { code: 'NOT_FOUND', message: 'no such route' } });
 }
 
 /** A malformed escape is no tenant at all (the handler answers 404), not a server error. */

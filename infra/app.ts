@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { Retention } from '../lib/retention/retention-policy.ts';
 import { TicketProxyStack } from './ticket-proxy-stack.ts';
 
 const app = new App();
@@ -11,9 +12,19 @@ const tenants = String(app.node.tryGetContext('tenants') ?? '')
   .map((t) => t.trim())
   .filter(Boolean);
 
+// `-c retention='{"default":{"afterCloseDays":90,"maxAgeDays":365},"tenants":{…}}'`, or an object in cdk.json.
+const retentionContext = app.node.tryGetContext('retention');
+const retention = Retention.fromJson(
+  typeof retentionContext === 'string' || retentionContext === undefined
+    ? retentionContext
+    : JSON.stringify(retentionContext),
+  'the retention context value',
+);
+
 new TicketProxyStack(app, 'TicketProxy', {
   region,
   tenants,
+  retention,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT },
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

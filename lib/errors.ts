@@ -56,9 +56,14 @@ export class InvalidTicketError extends TicketProxyError {
 
 /** Two different values derived the same token. Failing closed beats merging two people into one. */
 export class TokenCollisionError extends TicketProxyError {
+  readonly tenant: string;
+  readonly token: string;
+
   constructor(tenant: string, token: string) {
     super(ErrorCode.TOKEN_COLLISION, `token ${token} of tenant ${tenant} already stands for another value`);
     this.name = 'TokenCollisionError';
+    this.tenant = tenant;
+    this.token = token;
   }
 }
 

@@ -1,26 +1,21 @@
-import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import type { Retention } from '../../lib/retention/retention-policy.ts';
+import { TicketProxyFunction } from './ticket-proxy-function.ts';
 import type { VaultStore } from './vault-store.ts';
 
 export interface GenericWebhookIngestProps {
   vault: VaultStore;
   /** Tenants that may send webhooks; each gets a generated signing secret. */
   tenants: readonly string[];
-  /** @default RetentionDays.SIX_MONTHS */
-  logRetention?: RetentionDays;
+  retention: Retention;
 }
-
-const ENTRY = fileURLToPath(new URL('../../functions/generic-webhook.ts', import.meta.url));
-const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** `POST /webhooks/generic/{tenant}` on an HTTP API, served by the generic webhook function. */
 export class GenericWebhookIngest extends Construct {
@@ -31,8 +26,6 @@ export class GenericWebhookIngest extends Construct {
 
   constructor(scope: Construct, id: string, props: GenericWebhookIngestProps) {
     super(scope, id);
-    const retention = props.logRetention ?? RetentionDays.SIX_MONTHS;
-
     this.webhookSecrets = new Map(
       props.tenants.map((tenant) => [
         tenant,
@@ -54,27 +47,8 @@ export class GenericWebhookIngest extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    const logGroup = new LogGroup(this, 'FunctionLogs', { retention, removalPolicy: RemovalPolicy.RETAIN });
-    // An explicit role instead of the managed AWSLambdaBasicExecutionRole: logs only to its own group.
-    const role = new Role(this, 'FunctionRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    role.addToPolicy(
-      new PolicyStatement({
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [logGroup.logGroupArn],
-      }),
-    );
-
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: ENTRY,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
-      memorySize: 512,
-      timeout: Duration.seconds(20),
-      role,
-      logGroup,
-      tracing: Tracing.ACTIVE,
+    this.function = new TicketProxyFunction(this, 'Webhook', {
+      entry: 'functions/generic-webhook.ts',
       environment: {
         VAULT_TABLE_NAME: props.vault.table.tableName,
         KEY_ID: props.vault.masterKey.keyArn,
@@ -82,21 +56,10 @@ export class GenericWebhookIngest extends Construct {
           Object.fromEntries([...this.webhookSecrets].map(([tenant, secret]) => [tenant, secret.secretArn])),
         ),
         JIRA_SECRET_ARN: this.jiraSecret.secretArn,
+        RETENTION_POLICY: props.retention.toJson(),
         POWERTOOLS_SERVICE_NAME: 'generic-webhook',
-        NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        // Bundle the AWS SDK too: the versions tested here are the versions that run.
-        externalModules: [],
-        mainFields: ['module', 'main'],
-        banner:
-          "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-      },
-    });
+    }).function;
     props.vault.grantTokenize(this.function);
     for (const secret of this.webhookSecrets.values()) {
       secret.grantRead(this.function);
@@ -111,13 +74,11 @@ export class GenericWebhookIngest extends Construct {
       id: 'AwsSolutions-SMG4',
       reason: 'Jira API tokens are issued by Atlassian and cannot be rotated by a rotation Lambda.',
     });
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason:
-        'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
-    });
 
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention, removalPolicy: RemovalPolicy.RETAIN });
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: RetentionDays.SIX_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.api = new HttpApi(this, 'Api', { description: 'ticket-proxy webhooks', createDefaultStage: false });
     new HttpStage(this, 'Stage', {
       httpApi: this.api,

@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { AnyPrincipal, Effect, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { KeyPurpose } from '../../lib/keys/key-ring.ts';
@@ -25,6 +25,18 @@ export class VaultStore extends Construct {
       rotationPeriod: Duration.days(365),
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // No principal may unwrap value keys yet: only the audited re-identification path will, and it
+    // will be named here as the one exception. Token keys stay usable for the sanitizer.
+    this.masterKey.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'OnlyReidentificationDecryptsValues',
+        effect: Effect.DENY,
+        principals: [new AnyPrincipal()],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:EncryptionContext:purpose': KeyPurpose.VALUE_ENCRYPTION } },
+      }),
+    );
     this.tableKey = new Key(this, 'TableKey', {
       description: 'ticket-proxy: encrypts the vault table at rest',
       enableKeyRotation: true,
@@ -49,19 +61,13 @@ export class VaultStore extends Construct {
    * so a compromised sanitizer cannot read the vault's values.
    */
   grantTokenize(grantee: IGrantable): void {
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem'],
-        resources: [this.table.tableArn],
-      }),
-    );
-    grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({
-        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
-        resources: [this.tableKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${this.table.env.region}.amazonaws.com` } },
-      }),
-    );
+    this.#grantTable(grantee, [
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:BatchWriteItem',
+    ]);
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [this.masterKey.keyArn] }),
     );
@@ -70,6 +76,25 @@ export class VaultStore extends Construct {
         actions: ['kms:Decrypt'],
         resources: [this.masterKey.keyArn],
         conditions: { StringEquals: { 'kms:EncryptionContext:purpose': KeyPurpose.TOKEN_DERIVATION } },
+      }),
+    );
+  }
+
+  /** What the retention sweep needs: find expired items and delete them. No key of the master key's. */
+  grantSweep(grantee: IGrantable): void {
+    this.#grantTable(grantee, ['dynamodb:Scan', 'dynamodb:Query', 'dynamodb:DeleteItem']);
+  }
+
+  /** Table actions, and the table key only as DynamoDB uses it on the grantee's behalf. */
+  #grantTable(grantee: IGrantable, actions: string[]): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions, resources: [this.table.tableArn] }),
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [this.tableKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${this.table.env.region}.amazonaws.com` } },
       }),
     );
   }

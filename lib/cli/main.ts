@@ -4,13 +4,16 @@ import { parseArgs } from 'node:util';
 import { TicketProxyError } from '../errors.ts';
 import { sanitizeCommand } from './sanitize-command.ts';
 import { sendCommand } from './send-command.ts';
+import { sweepCommand } from './sweep-command.ts';
 
 const USAGE = `usage: ticket-proxy COMMAND
 
   sanitize [--jsonl]        sanitize one ticket (JSON on stdin), or one per line with --jsonl
   send [FILE] [--url URL]   sign and send a ticket to the local server (default: the bundled sample)
+  sweep [--now ISO-TIME]    delete tickets past their retention, and every token only they used
 
-data directory: $TICKET_PROXY_DATA_DIR (default .data/ in the repository root)`;
+data directory: $TICKET_PROXY_DATA_DIR (default .data/ in the repository root)
+retention:      $TICKET_PROXY_RETENTION, e.g. {"default":{"afterCloseDays":90,"maxAgeDays":365}}`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -26,6 +29,15 @@ async function main(argv: string[]): Promise<number> {
         options: { url: { type: 'string', default: `http://127.0.0.1:${process.env.PORT ?? 8787}` } },
       });
       return sendCommand({ file: positionals[0], url: values.url });
+    }
+    case 'sweep': {
+      const { values } = parseArgs({ args: rest, options: { now: { type: 'string' } } });
+      const now = values.now === undefined ? new Date() : new Date(values.now);
+      if (Number.isNaN(now.getTime())) {
+        console.error(`ticket-proxy: --now must be an ISO date and time, such as 2027-01-31T00:00:00Z`);
+        return 2;
+      }
+      return sweepCommand({ now });
     }
     case undefined:
     case '--help':

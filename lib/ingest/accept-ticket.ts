@@ -1,12 +1,12 @@
 import { InvalidTicketError } from '../errors.ts';
-import type { Pseudonymizer } from '../pseudonymize/pseudonymizer.ts';
-import { type SanitizeResult, sanitizeTicket } from '../sanitize/sanitize-ticket.ts';
+import { type SanitizeDeps, type SanitizeResult, sanitizeTicket } from '../sanitize/sanitize-ticket.ts';
 import { parseTicket } from '../ticket/generic-ticket.ts';
 import type { DeliveryReceipt, TicketTracker } from '../tracker/ticket-tracker.ts';
+import type { TokenVault } from '../vault/token-vault.ts';
 
-export interface AcceptTicketDeps {
-  pseudonymizer: Pseudonymizer;
+export interface AcceptTicketDeps extends SanitizeDeps {
   tracker: TicketTracker;
+  vault: Pick<TokenVault, 'recordDelivery'>;
 }
 
 export interface AcceptedTicket extends DeliveryReceipt {
@@ -29,5 +29,6 @@ export async function acceptTicket(
   }
   const { ticket: sanitized, replaced } = await sanitizeTicket(ticket, deps);
   const receipt = await deps.tracker.deliver(sanitized);
+  await deps.vault.recordDelivery(ticket.tenant, ticket.id, receipt.issueKey);
   return { ...receipt, ticketId: ticket.id, replaced };
 }

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
+import { TokenCollisionError } from '../errors.ts';
 import { open, seal } from '../keys/aes-gcm.ts';
 import type { TenantKeys } from '../keys/tenant-keys.ts';
-import type { TokenVault, VaultEntry } from '../vault/token-vault.ts';
+import type { TicketReference, TokenVault, VaultEntry } from '../vault/token-vault.ts';
 import { formatToken, normalizeValue, TokenKind } from './token.ts';
 
 export interface PersonalValue {
@@ -15,8 +16,23 @@ export interface RevealedValue {
   value: string;
 }
 
+/**
+ * Two values whose tokens collide (80 bits: vanishingly rare) are told apart by probing: the later
+ * value takes the token derived with probe 1, 2, … The same value always walks the same probes, so
+ * its token stays stable.
+ */
+const MAX_PROBES = 8;
+
 const encoder = new TextEncoder();
 const valueAad = (tenant: string, token: string) => encoder.encode(`${tenant}\u0000${token}`);
+
+interface Pending extends PersonalValue {
+  normalized: string;
+  /** HMAC of the normalized value: identifies the value whatever its token. */
+  fingerprint: Uint8Array;
+  probe: number;
+  token: string;
+}
 
 /**
  * Turns personal values into tokens and records them in the vault, and back.
@@ -34,44 +50,75 @@ export class Pseudonymizer {
   }
 
   /**
-   * Returns one token per value, in order, after every re-identifiable value is safely in the vault.
-   * SECRET values are never stored, so their tokens lead nowhere.
+   * Returns one token per value, in order, after every re-identifiable value is safely in the vault
+   * and referenced by the ticket (which keeps it until the ticket's retention ends). SECRET values are
+   * never stored, so their tokens lead nowhere.
    */
-  async tokenize(tenant: string, values: readonly PersonalValue[]): Promise<string[]> {
+  async tokenize(ticket: TicketReference, values: readonly PersonalValue[]): Promise<string[]> {
     if (values.length === 0) return [];
-    const tokenKey = await this.#keys.tokenKey(tenant);
-    const entries = new Map<string, PersonalValue & { fingerprint: Uint8Array }>();
-    const tokens = values.map(({ kind, value }) => {
-      const fingerprint = createHmac('sha256', tokenKey)
-        .update(`${kind}\u0000${normalizeValue(kind, value)}`)
+    const tokenKey = await this.#keys.tokenKey(ticket.tenant);
+    const digest = (kind: TokenKind, normalized: string, probe: number) =>
+      createHmac('sha256', tokenKey)
+        .update(probe === 0 ? `${kind}\u0000${normalized}` : `${kind}\u0000${normalized}\u0000${probe}`)
         .digest();
-      const token = formatToken(kind, fingerprint);
-      if (kind !== TokenKind.SECRET && !entries.has(token)) entries.set(token, { kind, value, fingerprint });
-      return token;
-    });
-    if (entries.size > 0) {
-      const dataKey = await this.#keys.valueKey(tenant, entries.size);
-      const createdAt = this.#now().toISOString();
-      const rows: VaultEntry[] = [...entries].map(([token, { kind, value, fingerprint }]) => ({
-        tenant,
-        token,
+
+    const unique = new Map<string, Pending>();
+    for (const { kind, value } of values) {
+      const normalized = normalizeValue(kind, value);
+      const id = `${kind}\u0000${normalized}`;
+      if (unique.has(id)) continue;
+      const fingerprint = digest(kind, normalized, 0);
+      unique.set(id, {
         kind,
+        value,
+        normalized,
         fingerprint,
-        ciphertext: seal(dataKey.plaintext, encoder.encode(value), valueAad(tenant, token)),
-        wrappedKey: dataKey.wrapped,
-        createdAt,
-      }));
-      await this.#vault.recordTokens(rows);
+        probe: 0,
+        token: formatToken(kind, fingerprint),
+      });
     }
-    return tokens;
+    const stored = [...unique.values()].filter((p) => p.kind !== TokenKind.SECRET);
+    for (;;) {
+      try {
+        await this.#record(ticket, stored);
+        break;
+      } catch (error) {
+        const collided = error instanceof TokenCollisionError && stored.find((p) => p.token === error.token);
+        if (!collided || collided.probe + 1 >= MAX_PROBES) throw error;
+        collided.probe++;
+        collided.token = formatToken(
+          collided.kind,
+          digest(collided.kind, collided.normalized, collided.probe),
+        );
+      }
+    }
+    return values.map(
+      ({ kind, value }) => unique.get(`${kind}\u0000${normalizeValue(kind, value)}`)?.token ?? '',
+    );
   }
 
-  /** The value behind a token of this tenant, or undefined if the vault has none. */
+  /** The value behind a token of this tenant, or undefined if there is none or its retention has ended. */
   async reveal(tenant: string, token: string): Promise<RevealedValue | undefined> {
-    const entry = await this.#vault.getToken(tenant, token);
+    const entry = await this.#vault.getToken(tenant, token, this.#now());
     if (!entry) return undefined;
     const key = await this.#keys.unwrapValueKey(tenant, entry.wrappedKey);
     const value = new TextDecoder().decode(open(key, entry.ciphertext, valueAad(tenant, token)));
     return { kind: entry.kind, value };
+  }
+
+  async #record(ticket: TicketReference, pending: readonly Pending[]): Promise<void> {
+    if (pending.length === 0) return;
+    const dataKey = await this.#keys.valueKey(ticket.tenant, pending.length);
+    const createdAt = this.#now().toISOString();
+    const rows: VaultEntry[] = pending.map(({ kind, value, fingerprint, token }) => ({
+      tenant: ticket.tenant,
+      token,
+      kind,
+      fingerprint,
+      ciphertext: seal(dataKey.plaintext, encoder.encode(value), valueAad(ticket.tenant, token)),
+      wrappedKey: dataKey.wrapped,
+      createdAt,
+    }));
+    await this.#vault.recordTokens(ticket, rows);
   }
 }

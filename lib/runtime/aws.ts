@@ -6,6 +6,7 @@ import { ConfigError, DependencyError, ErrorCode } from '../errors.ts';
 import { KmsKeyRing } from '../keys/kms-key-ring.ts';
 import { TenantKeys } from '../keys/tenant-keys.ts';
 import { Pseudonymizer } from '../pseudonymize/pseudonymizer.ts';
+import { Retention } from '../retention/retention-policy.ts';
 import { JiraCloudTracker, jiraConfigSchema } from '../tracker/jira-cloud-tracker.ts';
 import type { TicketTracker } from '../tracker/ticket-tracker.ts';
 import { DynamoTokenVault } from '../vault/dynamo-token-vault.ts';
@@ -28,6 +29,7 @@ const awsEnvSchema = z.object({
     })
     .pipe(z.record(z.string(), z.string().min(1))),
   JIRA_SECRET_ARN: z.string().min(1),
+  RETENTION_POLICY: z.string().optional(),
 });
 
 /** Cached for this long, so a rotated secret is picked up within minutes without a call per request. */
@@ -46,6 +48,8 @@ export function awsRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
   const keys = new TenantKeys(new KmsKeyRing(new KMSClient({}), config.KEY_ID), vault);
   return {
     pseudonymizer: new Pseudonymizer({ keys, vault }),
+    retention: Retention.fromJson(config.RETENTION_POLICY, 'RETENTION_POLICY'),
+    vault,
     tracker: new SecretConfiguredJiraTracker(config.JIRA_SECRET_ARN),
     webhookSecrets: {
       secretsFor: async (tenant) => {

@@ -8,6 +8,7 @@ import { ConfigError } from '../errors.ts';
 import { LocalFileKeyRing } from '../keys/local-file-key-ring.ts';
 import { TenantKeys } from '../keys/tenant-keys.ts';
 import { Pseudonymizer } from '../pseudonymize/pseudonymizer.ts';
+import { Retention } from '../retention/retention-policy.ts';
 import { JiraCloudTracker, jiraConfigFromEnv } from '../tracker/jira-cloud-tracker.ts';
 import { OutboxTracker } from '../tracker/outbox-tracker.ts';
 import { DynamoTokenVault } from '../vault/dynamo-token-vault.ts';
@@ -42,6 +43,7 @@ export async function openEmbeddedRuntime(
   options: { role?: 'serve' | 'share' } = {},
 ): Promise<EmbeddedRuntime> {
   const dataDir = dataDirFromEnv(env);
+  const retention = Retention.fromJson(env.TICKET_PROXY_RETENTION, 'TICKET_PROXY_RETENTION');
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const jira = jiraConfigFromEnv(env);
   const webhookSecret = await localWebhookSecret(dataDir, env);
@@ -56,6 +58,7 @@ export async function openEmbeddedRuntime(
     outbox,
     webhookSecret,
     pseudonymizer: new Pseudonymizer({ keys: new TenantKeys(keyRing, vault), vault }),
+    retention,
     tracker: outbox ?? new JiraCloudTracker(jira as NonNullable<typeof jira>),
     webhookSecrets: { secretsFor: async () => [webhookSecret] },
     close: () => dynamo.close(),

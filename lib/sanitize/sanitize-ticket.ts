@@ -4,11 +4,15 @@ import type { Detector, Span } from '../detect/span.ts';
 import { ErrorCode, InvalidTicketError, type TicketIssue, TicketProxyError } from '../errors.ts';
 import type { PersonalValue, Pseudonymizer } from '../pseudonymize/pseudonymizer.ts';
 import { isToken, TokenKind } from '../pseudonymize/token.ts';
+import type { Retention } from '../retention/retention-policy.ts';
 import { type GenericTicket, genericTicketSchema } from '../ticket/generic-ticket.ts';
 import { type FieldRole, mediaType, rewriteTicket } from './rewrite-ticket.ts';
 
 export interface SanitizeDeps {
   pseudonymizer: Pseudonymizer;
+  /** Decides when the ticket's personal data expires. */
+  retention: Retention;
+  now?: () => Date;
   /** @default defaultDetectors */
   detectors?: readonly Detector[];
 }
@@ -17,6 +21,8 @@ export interface SanitizeResult {
   ticket: GenericTicket;
   /** How many values of each kind were replaced: safe to log, it holds no values. */
   replaced: Partial<Record<TokenKind, number>>;
+  /** When the ticket's personal data (and every token only it uses) is deleted. */
+  expiresAt: Date;
 }
 
 /**
@@ -40,7 +46,11 @@ export async function sanitizeTicket(ticket: GenericTicket, deps: SanitizeDeps):
     for (const s of spans) values.push({ kind: s.kind, value: text.slice(s.start, s.end) });
     return value;
   });
-  const tokens = await deps.pseudonymizer.tokenize(ticket.tenant, values);
+  const expiresAt = deps.retention.expiryOf(ticket, deps.now?.() ?? new Date());
+  const tokens = await deps.pseudonymizer.tokenize(
+    { tenant: ticket.tenant, ticketId: ticket.id, expiresAt },
+    values,
+  );
 
   let call = 0;
   let next = 0;
@@ -77,7 +87,7 @@ export async function sanitizeTicket(ticket: GenericTicket, deps: SanitizeDeps):
   }
   const replaced: SanitizeResult['replaced'] = {};
   for (const { kind } of values) replaced[kind] = (replaced[kind] ?? 0) + 1;
-  return { ticket: sanitized, replaced };
+  return { ticket: sanitized, replaced, expiresAt };
 }
 
 /**

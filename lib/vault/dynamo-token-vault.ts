@@ -1,33 +1,35 @@
 import {
   type AttributeValue,
-  BatchGetItemCommand,
-  type BatchGetItemCommandOutput,
+  BatchWriteItemCommand,
+  type BatchWriteItemCommandOutput,
   ConditionalCheckFailedException,
+  DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateItemCommand,
+  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { DependencyError, ErrorCode, TicketProxyError, TokenCollisionError } from '../errors.ts';
 import type { KeyPurpose } from '../keys/key-ring.ts';
 import type { TokenKind } from '../pseudonymize/token.ts';
-import type { TokenVault, VaultEntry } from './token-vault.ts';
-import { VaultTable, vaultKeys } from './vault-table.ts';
+import type { TicketRecord, TicketReference, TokenVault, VaultEntry } from './token-vault.ts';
+import { epochSeconds, parsePartition, VaultTable, vaultKeys } from './vault-table.ts';
 
 type Item = Record<string, AttributeValue>;
 
-const BATCH_GET_LIMIT = 100;
-/** DynamoDB returns unprocessed keys under throttling; after this many rounds the vault counts as down. */
-const BATCH_GET_ROUNDS = 8;
-const PUT_CONCURRENCY = 16;
-const ONLY_IF_NEW = {
-  ConditionExpression: 'attribute_not_exists(#pk)',
-  ExpressionAttributeNames: { '#pk': 'pk' },
-};
+const BATCH_WRITE_LIMIT = 25;
+/** DynamoDB returns unprocessed items under throttling; after this many rounds the vault counts as down. */
+const BATCH_ROUNDS = 8;
+const WRITE_CONCURRENCY = 16;
 
-const keyOf = (tenant: string, token: string): Item => {
-  const { pk, sk } = vaultKeys.token(tenant, token);
-  return { pk: { S: pk }, sk: { S: sk } };
-};
+const keyOf = ({ pk, sk }: { pk: string; sk: string }): Item => ({ pk: { S: pk }, sk: { S: sk } });
+const seconds = (item: Item | undefined) => Number(item?.expiresAt?.N ?? 0);
+
+/** Deletes only what is still expired: anything a writer renewed since the sweep looked stays. */
+const STILL_EXPIRED = { ConditionExpression: 'expiresAt <= :now' } as const;
 
 /** The token vault on DynamoDB (and on dynalite, the embedded default). */
 export class DynamoTokenVault implements TokenVault {
@@ -39,27 +41,44 @@ export class DynamoTokenVault implements TokenVault {
     this.#table = tableName;
   }
 
-  async recordTokens(entries: readonly VaultEntry[]): Promise<void> {
+  recordTokens(ticket: TicketReference, entries: readonly VaultEntry[]): Promise<void> {
     return this.#guard('record tokens', async () => {
-      const stored = await this.#fingerprints(entries);
-      const missing = entries.filter((entry) => {
-        const fingerprint = stored.get(`${entry.tenant}#${entry.token}`);
-        if (fingerprint) assertSameValue(entry, fingerprint);
-        return !fingerprint;
-      });
-      for (let i = 0; i < missing.length; i += PUT_CONCURRENCY) {
-        await Promise.all(missing.slice(i, i + PUT_CONCURRENCY).map((entry) => this.#putNew(entry)));
+      const expiresAt = { N: String(epochSeconds(ticket.expiresAt)) };
+      // Order matters for the sweep running concurrently: the ticket first (so it can be found), then
+      // the references (so a token is never seen unused while its ticket is live), then the tokens.
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: keyOf(vaultKeys.ticket(ticket.tenant, ticket.ticketId)),
+          UpdateExpression: 'SET expiresAt = :e, updated = :now',
+          ExpressionAttributeValues: { ':e': expiresAt, ':now': { S: new Date().toISOString() } },
+        }),
+      );
+      const tokens = [...new Set(entries.map((e) => e.token))];
+      await this.#batchWrite(
+        tokens.flatMap((token) => [
+          {
+            PutRequest: {
+              Item: { ...keyOf(vaultKeys.ticketRef(ticket.tenant, ticket.ticketId, token)), expiresAt },
+            },
+          },
+          {
+            PutRequest: {
+              Item: { ...keyOf(vaultKeys.tokenRef(ticket.tenant, token, ticket.ticketId)), expiresAt },
+            },
+          },
+        ]),
+      );
+      for (let i = 0; i < entries.length; i += WRITE_CONCURRENCY) {
+        await Promise.all(entries.slice(i, i + WRITE_CONCURRENCY).map((e) => this.#upsertToken(ticket, e)));
       }
     });
   }
 
-  async getToken(tenant: string, token: string): Promise<VaultEntry | undefined> {
+  getToken(tenant: string, token: string, now: Date): Promise<VaultEntry | undefined> {
     return this.#guard('read a token', async () => {
-      const out = await this.#client.send(
-        new GetItemCommand({ TableName: this.#table, Key: keyOf(tenant, token), ConsistentRead: true }),
-      );
-      const item = out.Item;
-      if (!item?.ct?.B || !item.dk?.B || !item.fp?.B || !item.kind?.S) return undefined;
+      const { item, live } = await this.#tokenState(tenant, token, now);
+      if (!item?.ct?.B || !item.dk?.B || !item.fp?.B || !item.kind?.S || !live) return undefined;
       return {
         tenant,
         token,
@@ -72,13 +91,77 @@ export class DynamoTokenVault implements TokenVault {
     });
   }
 
-  async getTenantKey(tenant: string, purpose: KeyPurpose): Promise<Uint8Array | undefined> {
+  recordDelivery(tenant: string, ticketId: string, issueKey: string): Promise<void> {
+    return this.#guard('record a delivery', async () => {
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: keyOf(vaultKeys.ticket(tenant, ticketId)),
+          UpdateExpression: 'SET issueKey = :key',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':key': { S: issueKey } },
+        }),
+      );
+    });
+  }
+
+  getTicket(tenant: string, ticketId: string): Promise<TicketRecord | undefined> {
+    return this.#guard('read a ticket', async () => {
+      const { Item: item } = await this.#client.send(
+        new GetItemCommand({
+          TableName: this.#table,
+          Key: keyOf(vaultKeys.ticket(tenant, ticketId)),
+          ConsistentRead: true,
+        }),
+      );
+      if (!item) return undefined;
+      return { tenant, ticketId, expiresAt: new Date(seconds(item) * 1000), issueKey: item.issueKey?.S };
+    });
+  }
+
+  async *expiredTickets(now: Date): AsyncIterable<{ tenant: string; ticketId: string }> {
+    for await (const item of this.#scanExpired('TICKET', now)) {
+      const [tenant, ticketId] = parsePartition(item.pk?.S ?? '');
+      yield { tenant, ticketId };
+    }
+  }
+
+  forgetTicket(tenant: string, ticketId: string, now: Date) {
+    return this.#guard('forget a ticket', async () => {
+      const nowSeconds = epochSeconds(now);
+      const items = await this.#partition(vaultKeys.ticket(tenant, ticketId).pk);
+      const ticket = items.find((i) => i.sk?.S === 'TICKET');
+      if (ticket && seconds(ticket) > nowSeconds) return { ticketRemoved: false, tokensDeleted: 0 };
+      let tokensDeleted = 0;
+      for (const ref of items.filter((i) => i.sk?.S?.startsWith('REF#'))) {
+        const token = (ref.sk?.S ?? '').slice('REF#'.length);
+        await this.#deleteIfExpired(vaultKeys.tokenRef(tenant, token, ticketId), nowSeconds);
+        if (await this.#deleteTokenIfUnused(tenant, token, now)) tokensDeleted++;
+        await this.#deleteIfExpired(vaultKeys.ticketRef(tenant, ticketId, token), nowSeconds);
+      }
+      const ticketRemoved = await this.#deleteIfExpired(vaultKeys.ticket(tenant, ticketId), nowSeconds);
+      return { ticketRemoved, tokensDeleted };
+    });
+  }
+
+  deleteOrphanTokens(now: Date): Promise<{ tenant: string; tokensDeleted: number }[]> {
+    return this.#guard('delete orphan tokens', async () => {
+      const deleted = new Map<string, number>();
+      for await (const item of this.#scanExpired('TOKEN', now)) {
+        const [tenant, token] = parsePartition(item.pk?.S ?? '');
+        if (await this.#deleteTokenIfUnused(tenant, token, now))
+          deleted.set(tenant, (deleted.get(tenant) ?? 0) + 1);
+      }
+      return [...deleted].map(([tenant, tokensDeleted]) => ({ tenant, tokensDeleted }));
+    });
+  }
+
+  getTenantKey(tenant: string, purpose: KeyPurpose): Promise<Uint8Array | undefined> {
     return this.#guard('read a tenant key', async () => {
-      const { pk, sk } = vaultKeys.tenantKey(tenant, purpose);
       const out = await this.#client.send(
         new GetItemCommand({
           TableName: this.#table,
-          Key: { pk: { S: pk }, sk: { S: sk } },
+          Key: keyOf(vaultKeys.tenantKey(tenant, purpose)),
           ConsistentRead: true,
         }),
       );
@@ -86,20 +169,18 @@ export class DynamoTokenVault implements TokenVault {
     });
   }
 
-  async putTenantKeyIfAbsent(tenant: string, purpose: KeyPurpose, wrapped: Uint8Array): Promise<Uint8Array> {
+  putTenantKeyIfAbsent(tenant: string, purpose: KeyPurpose, wrapped: Uint8Array): Promise<Uint8Array> {
     return this.#guard('store a tenant key', async () => {
-      const { pk, sk } = vaultKeys.tenantKey(tenant, purpose);
       try {
         await this.#client.send(
           new PutItemCommand({
             TableName: this.#table,
             Item: {
-              pk: { S: pk },
-              sk: { S: sk },
+              ...keyOf(vaultKeys.tenantKey(tenant, purpose)),
               wrapped: { B: wrapped },
               created: { S: new Date().toISOString() },
             },
-            ...ONLY_IF_NEW,
+            ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
         return wrapped;
@@ -112,56 +193,156 @@ export class DynamoTokenVault implements TokenVault {
     });
   }
 
-  /** Fingerprints of the entries already stored, by `tenant#token`, read in batches. */
-  async #fingerprints(entries: readonly VaultEntry[]): Promise<Map<string, Uint8Array>> {
-    const found = new Map<string, Uint8Array>();
-    const unique = [...new Map(entries.map((e) => [`${e.tenant}#${e.token}`, e])).values()];
-    for (let i = 0; i < unique.length; i += BATCH_GET_LIMIT) {
-      let keys: Item[] | undefined = unique
-        .slice(i, i + BATCH_GET_LIMIT)
-        .map((e) => keyOf(e.tenant, e.token));
-      for (let attempt = 0; keys && keys.length > 0; attempt++) {
-        if (attempt >= BATCH_GET_ROUNDS) throw new Error('BatchGetItem left keys unprocessed');
-        if (attempt > 0) await delay(Math.min(1000, 25 * 2 ** attempt));
-        const out: BatchGetItemCommandOutput = await this.#client.send(
-          new BatchGetItemCommand({
-            RequestItems: {
-              [this.#table]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'pk, fp' },
-            },
-          }),
-        );
-        for (const item of out.Responses?.[this.#table] ?? []) {
-          if (item.pk?.S && item.fp?.B) found.set(item.pk.S.slice('TOKEN#'.length), item.fp.B);
-        }
-        keys = out.UnprocessedKeys?.[this.#table]?.Keys;
-      }
+  /**
+   * Creates the token if it is new and otherwise leaves its value alone; either way bumps its version,
+   * so a sweep that found it unused a moment ago will not delete it now.
+   */
+  async #upsertToken(ticket: TicketReference, entry: VaultEntry): Promise<void> {
+    const expires = epochSeconds(ticket.expiresAt);
+    const out = await this.#client.send(
+      new UpdateItemCommand({
+        TableName: this.#table,
+        Key: keyOf(vaultKeys.token(entry.tenant, entry.token)),
+        UpdateExpression: [
+          'SET tenant = if_not_exists(tenant, :tenant), kind = if_not_exists(kind, :kind)',
+          'fp = if_not_exists(fp, :fp), ct = if_not_exists(ct, :ct), dk = if_not_exists(dk, :dk)',
+          'created = if_not_exists(created, :created), expiresAt = if_not_exists(expiresAt, :e)',
+        ]
+          .join(', ')
+          .concat(' ADD version :one'),
+        ExpressionAttributeValues: {
+          ':tenant': { S: entry.tenant },
+          ':kind': { S: entry.kind },
+          ':fp': { B: entry.fingerprint },
+          ':ct': { B: entry.ciphertext },
+          ':dk': { B: entry.wrappedKey },
+          ':created': { S: entry.createdAt },
+          ':e': { N: String(expires) },
+          ':one': { N: '1' },
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const stored = out.Attributes;
+    if (!stored?.fp?.B || Buffer.compare(stored.fp.B, entry.fingerprint) !== 0) {
+      // The reference just written points at another value's token: take it back before failing.
+      await this.#batchWrite([
+        { DeleteRequest: { Key: keyOf(vaultKeys.ticketRef(ticket.tenant, ticket.ticketId, entry.token)) } },
+        { DeleteRequest: { Key: keyOf(vaultKeys.tokenRef(ticket.tenant, entry.token, ticket.ticketId)) } },
+      ]);
+      throw new TokenCollisionError(entry.tenant, entry.token);
     }
-    return found;
+    if (seconds(stored) < expires) {
+      // The token must live as long as its longest-living ticket.
+      await this.#client
+        .send(
+          new UpdateItemCommand({
+            TableName: this.#table,
+            Key: keyOf(vaultKeys.token(entry.tenant, entry.token)),
+            UpdateExpression: 'SET expiresAt = :e',
+            ConditionExpression: 'expiresAt < :e',
+            ExpressionAttributeValues: { ':e': { N: String(expires) } },
+          }),
+        )
+        .catch(ignoreConditionFailure);
+    }
   }
 
-  async #putNew(entry: VaultEntry): Promise<void> {
+  async #tokenState(tenant: string, token: string, now: Date) {
+    const items = await this.#partition(vaultKeys.token(tenant, token).pk);
+    const item = items.find((i) => i.sk?.S === 'TOKEN');
+    const nowSeconds = epochSeconds(now);
+    const live = items.some((i) => i.sk?.S?.startsWith('REF#') && seconds(i) > nowSeconds);
+    return { item, live };
+  }
+
+  /** Crypto-shredding: the token item holds the only wrapped copy of its value's data key. */
+  async #deleteTokenIfUnused(tenant: string, token: string, now: Date): Promise<boolean> {
+    const { item, live } = await this.#tokenState(tenant, token, now);
+    if (!item || live) return false;
     try {
       await this.#client.send(
-        new PutItemCommand({
+        new DeleteItemCommand({
           TableName: this.#table,
-          Item: {
-            ...keyOf(entry.tenant, entry.token),
-            tenant: { S: entry.tenant },
-            kind: { S: entry.kind },
-            fp: { B: entry.fingerprint },
-            ct: { B: entry.ciphertext },
-            dk: { B: entry.wrappedKey },
-            created: { S: entry.createdAt },
-          },
-          ...ONLY_IF_NEW,
+          Key: keyOf(vaultKeys.token(tenant, token)),
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: { ':v': item.version ?? { N: '0' } },
         }),
       );
+      return true;
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      // Another writer stored this token first: fine if it is the same value.
-      const stored = await this.getToken(entry.tenant, entry.token);
-      if (!stored) throw error;
-      assertSameValue(entry, stored.fingerprint);
+      ignoreConditionFailure(error);
+      return false;
+    }
+  }
+
+  async #deleteIfExpired(key: { pk: string; sk: string }, nowSeconds: number): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new DeleteItemCommand({
+          TableName: this.#table,
+          Key: keyOf(key),
+          ...STILL_EXPIRED,
+          ExpressionAttributeValues: { ':now': { N: String(nowSeconds) } },
+        }),
+      );
+      return true;
+    } catch (error) {
+      ignoreConditionFailure(error);
+      return false;
+    }
+  }
+
+  async #partition(pk: string): Promise<Item[]> {
+    const items: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': { S: pk } },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
+  }
+
+  /** Items of one kind (`sk`) expired at `now`. A full scan: the sweep runs daily, off the hot path. */
+  async *#scanExpired(sk: 'TICKET' | 'TOKEN', now: Date): AsyncIterable<Item> {
+    let start: Item | undefined;
+    do {
+      const page = await this.#guard('scan for expired items', () =>
+        this.#client.send(
+          new ScanCommand({
+            TableName: this.#table,
+            FilterExpression: 'sk = :sk AND expiresAt <= :now',
+            ExpressionAttributeValues: { ':sk': { S: sk }, ':now': { N: String(epochSeconds(now)) } },
+            ProjectionExpression: 'pk',
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      yield* page.Items ?? [];
+      start = page.LastEvaluatedKey;
+    } while (start);
+  }
+
+  async #batchWrite(requests: WriteRequest[]): Promise<void> {
+    for (let i = 0; i < requests.length; i += BATCH_WRITE_LIMIT) {
+      let pending: WriteRequest[] | undefined = requests.slice(i, i + BATCH_WRITE_LIMIT);
+      for (let round = 0; pending && pending.length > 0; round++) {
+        if (round >= BATCH_ROUNDS) throw new Error('BatchWriteItem left items unprocessed');
+        if (round > 0) await delay(Math.min(1000, 25 * 2 ** round));
+        const out: BatchWriteItemCommandOutput = await this.#client.send(
+          new BatchWriteItemCommand({ RequestItems: { [this.#table]: pending } }),
+        );
+        pending = out.UnprocessedItems?.[this.#table];
+      }
     }
   }
 
@@ -176,10 +357,8 @@ export class DynamoTokenVault implements TokenVault {
   }
 }
 
-function assertSameValue(entry: VaultEntry, storedFingerprint: Uint8Array): void {
-  if (Buffer.compare(entry.fingerprint, storedFingerprint) !== 0) {
-    throw new TokenCollisionError(entry.tenant, entry.token);
-  }
+function ignoreConditionFailure(error: unknown): void {
+  if (!(error instanceof ConditionalCheckFailedException)) throw error;
 }
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

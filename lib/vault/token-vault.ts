@@ -15,18 +15,48 @@ export interface VaultEntry {
   createdAt: string;
 }
 
+/** The ticket a batch of tokens came from, and when its personal data must be gone. */
+export interface TicketReference {
+  tenant: string;
+  ticketId: string;
+  expiresAt: Date;
+}
+
+export interface TicketRecord extends TicketReference {
+  /** The Jira issue (or outbox entry) the ticket became, once delivered. */
+  issueKey: string | undefined;
+}
+
 /**
- * Where tokens and wrapped key material live (port). Adapters do I/O only: no crypto, no policy.
+ * Where tokens, their tickets and wrapped key material live (port). Adapters do I/O only: no crypto,
+ * no policy. Every item carries an expiry; reads check it themselves, because TTL deletes late.
  */
 export interface TokenVault {
   /**
-   * Stores entries that are not there yet; an entry already there with the same fingerprint is left
-   * as it is. Safe to call concurrently for the same token.
-   * @throws TokenCollisionError when a token is there with another fingerprint.
-   * @throws DependencyError VAULT_UNAVAILABLE when the store fails; some entries may be stored, none half-written.
+   * Records the ticket with its expiry, references each entry's token from it, and stores entries not
+   * there yet (an entry already there with the same fingerprint is left as it is). Safe to call
+   * concurrently for the same tokens and tickets.
+   * @throws TokenCollisionError naming a token that is there with another fingerprint.
+   * @throws DependencyError VAULT_UNAVAILABLE when the store fails; nothing half-written is ever readable.
    */
-  recordTokens(entries: readonly VaultEntry[]): Promise<void>;
-  getToken(tenant: string, token: string): Promise<VaultEntry | undefined>;
+  recordTokens(ticket: TicketReference, entries: readonly VaultEntry[]): Promise<void>;
+  /** The entry, if a ticket that uses it is still within its retention at `now`. */
+  getToken(tenant: string, token: string, now: Date): Promise<VaultEntry | undefined>;
+  recordDelivery(tenant: string, ticketId: string, issueKey: string): Promise<void>;
+  getTicket(tenant: string, ticketId: string): Promise<TicketRecord | undefined>;
+  /** Tickets whose retention ended at or before `now`. */
+  expiredTickets(now: Date): AsyncIterable<{ tenant: string; ticketId: string }>;
+  /**
+   * Removes an expired ticket, its references, and every token no live ticket still uses (and with
+   * it the only copy of the value's wrapped key). Items touched since `now` are left alone.
+   */
+  forgetTicket(
+    tenant: string,
+    ticketId: string,
+    now: Date,
+  ): Promise<{ ticketRemoved: boolean; tokensDeleted: number }>;
+  /** Deletes tokens past their own expiry that no live ticket uses (left by interrupted writes). */
+  deleteOrphanTokens(now: Date): Promise<{ tenant: string; tokensDeleted: number }[]>;
   getTenantKey(tenant: string, purpose: KeyPurpose): Promise<Uint8Array | undefined>;
   /** Stores a wrapped tenant key unless one exists; returns whichever key is stored afterwards. */
   putTenantKeyIfAbsent(tenant: string, purpose: KeyPurpose, wrapped: Uint8Array): Promise<Uint8Array>;

@@ -1,10 +1,13 @@
 /**
  * The vault's single-table layout, shared by the CDK stack and the embedded database.
  *
- * | item        | pk                    | sk        | attributes                                   |
- * | ----------- | --------------------- | --------- | -------------------------------------------- |
- * | token       | `TOKEN#tenant#token`  | `TOKEN`   | kind, fp, ct, dk (all binary but kind), created |
- * | tenant key  | `TENANT#tenant`       | `KEY#purpose` | wrapped, created                         |
+ * | item                  | pk                      | sk              | attributes                                        |
+ * | --------------------- | ----------------------- | --------------- | ------------------------------------------------- |
+ * | token                 | `TOKEN#tenant#token`    | `TOKEN`         | kind, fp, ct, dk, created, version, expiresAt      |
+ * | a ticket using it     | `TOKEN#tenant#token`    | `REF#ticketId`  | expiresAt                                         |
+ * | ticket                | `TICKET#tenant#ticketId`| `TICKET`        | expiresAt, updated, issueKey                      |
+ * | a token it uses       | `TICKET#tenant#ticketId`| `REF#token`     | expiresAt                                         |
+ * | tenant key            | `TENANT#tenant`         | `KEY#purpose`   | wrapped, created (no expiry: see README)          |
  */
 export const VaultTable = {
   defaultName: 'ticket-proxy-vault',
@@ -16,5 +19,24 @@ export const VaultTable = {
 
 export const vaultKeys = {
   token: (tenant: string, token: string) => ({ pk: `TOKEN#${tenant}#${token}`, sk: 'TOKEN' }),
+  tokenRef: (tenant: string, token: string, ticketId: string) => ({
+    pk: `TOKEN#${tenant}#${token}`,
+    sk: `REF#${ticketId}`,
+  }),
+  ticket: (tenant: string, ticketId: string) => ({ pk: `TICKET#${tenant}#${ticketId}`, sk: 'TICKET' }),
+  ticketRef: (tenant: string, ticketId: string, token: string) => ({
+    pk: `TICKET#${tenant}#${ticketId}`,
+    sk: `REF#${token}`,
+  }),
   tenantKey: (tenant: string, purpose: string) => ({ pk: `TENANT#${tenant}`, sk: `KEY#${purpose}` }),
 };
+
+/** `TICKET#tenant#id` or `TOKEN#tenant#token` → [tenant, id]; ids may hold `#`, tenants cannot. */
+export function parsePartition(pk: string): [string, string] {
+  const rest = pk.slice(pk.indexOf('#') + 1);
+  const split = rest.indexOf('#');
+  return [rest.slice(0, split), rest.slice(split + 1)];
+}
+
+/** Epoch seconds, the unit DynamoDB TTL reads. */
+export const epochSeconds = (date: Date) => Math.ceil(date.getTime() / 1000);

@@ -5,7 +5,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGenericWebhookHandler, type Handler } from '../../functions/generic-webhook.ts';
 import type { EmbeddedDynamo } from '../../lib/embedded/embedded-dynamodb.ts';
-import { ErrorCode } from '../../lib/errors.ts';
+import { ConfigError, ErrorCode } from '../../lib/errors.ts';
 import type { Runtime } from '../../lib/runtime/runtime.ts';
 import { OutboxTracker } from '../../lib/tracker/outbox-tracker.ts';
 import { signWebhook } from '../../lib/webhook/signature.ts';
@@ -27,6 +27,8 @@ beforeAll(async () => {
   outbox = new OutboxTracker(join(dir, 'outbox.jsonl'));
   runtime = {
     pseudonymizer: embedded.pseudonymizer,
+    retention: embedded.retention,
+    vault: embedded.vault,
     tracker: outbox,
     webhookSecrets: { secretsFor: async (tenant) => (tenant === 'ballerup' ? [SECRET] : []) },
   };
@@ -132,27 +134,40 @@ describe('generic webhook handler', () => {
     expect((await handler(event(JSON.stringify(ticket), { tenant: '../admin' }))).statusCode).toBe(404);
   });
 
-  it('answers 500, not a retry-forever 503, when a token collides: nothing is delivered', async () => {
+  it('resolves a token collision rather than merging two people: the ticket still goes through', async () => {
     const collides = { ...ticket, id: 'SD-77', summary: 'Borger 030303-3333', description: '' };
     expect((await handler(event(JSON.stringify(collides)))).statusCode).toBe(202);
+    const [first] = await newlyDelivered();
     // Make the stored token stand for another value, as a real collision would.
     const scan = await dynamo.client.send(new ScanCommand({ TableName: 'ticket-proxy-vault' }));
     for (const item of scan.Items ?? []) {
-      if (!item.pk?.S?.startsWith('TOKEN#')) continue;
+      if (item.sk?.S !== 'TOKEN') continue;
       await dynamo.client.send(
         new UpdateItemCommand({
           TableName: 'ticket-proxy-vault',
-          Key: { pk: item.pk, sk: item.sk as AttributeValue },
+          Key: { pk: item.pk as AttributeValue, sk: item.sk },
           UpdateExpression: 'SET fp = :zero',
           ExpressionAttributeValues: { ':zero': { B: new Uint8Array(32) } },
         }),
       );
     }
     delivered = (await outbox.list()).length;
-    const result = await handler(event(JSON.stringify(collides)));
+    expect((await handler(event(JSON.stringify(collides)))).statusCode).toBe(202);
+    const [second] = await newlyDelivered();
+    expect(second?.ticket.summary).toMatch(/^Borger CPR_[A-Z2-7]{16}$/);
+    expect(second?.ticket.summary).not.toBe(first?.ticket.summary);
+  });
+
+  it('answers 500, not a retry-forever 503, when the function is misconfigured', async () => {
+    const misconfigured = createGenericWebhookHandler(
+      () => {
+        throw new ConfigError('function environment is incomplete: KEY_ID');
+      },
+      new Logger({ logLevel: 'SILENT' }),
+    );
+    const result = await misconfigured(event(JSON.stringify(ticket)));
     expect(result.statusCode).toBe(500);
-    expect(JSON.parse(result.body ?? '').error.code).toBe(ErrorCode.TOKEN_COLLISION);
-    expect(await newlyDelivered()).toEqual([]);
+    expect(JSON.parse(result.body ?? '').error.code).toBe(ErrorCode.CONFIG_INVALID);
   });
 
   it('fails closed with a retryable 503 when the vault is down: nothing is delivered', async () => {

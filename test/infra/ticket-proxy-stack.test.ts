@@ -5,17 +5,20 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assertEuRegion, EU_REGIONS } from '../../infra/eu-regions.ts';
 import { TicketProxyStack } from '../../infra/ticket-proxy-stack.ts';
+import { Retention } from '../../lib/retention/retention-policy.ts';
 import { run } from '../support/processes.ts';
 import { useTempDirs } from '../support/temp-dir.ts';
 
 const tempDir = useTempDirs();
 let template: Template;
+const retention = Retention.fromJson('{"tenants":{"egedal":{"afterCloseDays":30}}}', 'test');
 
 beforeAll(() => {
   const app = new App();
   const stack = new TicketProxyStack(app, 'TicketProxy', {
     region: 'eu-north-1',
     tenants: ['ballerup', 'egedal'],
+    retention,
   });
   template = Template.fromStack(stack);
 });
@@ -32,6 +35,25 @@ const statements = (): Statement[] =>
         .Statement,
   );
 const actionsOf = (s: Statement) => [s.Action].flat();
+
+/** A function of the stack, found by its Powertools service name. */
+function functionOf(service: string) {
+  const fn = Object.values(template.findResources('AWS::Lambda::Function')).find(
+    (f) => f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === service,
+  );
+  if (!fn) throw new Error(`no function for ${service}`);
+  return fn;
+}
+const variablesOf = (service: string): Record<string, unknown> =>
+  functionOf(service).Properties.Environment.Variables;
+
+/** The IAM statements of a function's role. */
+function statementsOf(service: string): Statement[] {
+  const role = (functionOf(service).Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
 
 describe('TicketProxyStack', () => {
   it('has two customer-managed KMS keys with rotation, retained on deletion', () => {
@@ -61,23 +83,75 @@ describe('TicketProxyStack', () => {
     });
   });
 
-  it('runs the webhook function on Node.js 24, ARM64, traced, with no secret in its environment', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs24.x',
-      Architectures: ['arm64'],
-      Handler: 'index.handler',
-      TracingConfig: { Mode: 'Active' },
-    });
-    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
-    const variables = (fn?.Properties.Environment.Variables ?? {}) as Record<string, unknown>;
-    expect(Object.keys(variables).sort()).toEqual([
+  it('runs both functions on Node.js 24, ARM64, traced, with no secret in their environment', () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(functions).toHaveLength(2);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+      });
+    }
+    expect(Object.keys(variablesOf('generic-webhook')).sort()).toEqual([
       'JIRA_SECRET_ARN',
       'KEY_ID',
       'NODE_OPTIONS',
       'POWERTOOLS_SERVICE_NAME',
+      'RETENTION_POLICY',
       'VAULT_TABLE_NAME',
       'WEBHOOK_SECRET_ARNS',
     ]);
+    expect(Object.keys(variablesOf('retention-sweep')).sort()).toEqual([
+      'NODE_OPTIONS',
+      'POWERTOOLS_SERVICE_NAME',
+      'VAULT_TABLE_NAME',
+    ]);
+  });
+
+  it('gives the webhook the retention policy from context', () => {
+    expect(JSON.parse(variablesOf('generic-webhook').RETENTION_POLICY as string)).toEqual({
+      default: { afterCloseDays: 90, maxAgeDays: 365 },
+      tenants: { egedal: { afterCloseDays: 30 } },
+    });
+  });
+
+  it('sweeps nightly on EventBridge Scheduler, retrying, with a dead-letter queue', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(15 2 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/Copenhagen',
+      Target: { RetryPolicy: { MaximumRetryAttempts: 3 }, DeadLetterConfig: { Arn: Match.anyValue() } },
+    });
+  });
+
+  it('denies every principal the unwrapping of value keys in the master key policy', () => {
+    const keys = Object.values(template.findResources('AWS::KMS::Key'));
+    const denies = keys.flatMap((k) =>
+      (k.Properties.KeyPolicy.Statement as { Effect: string; Action: string; Condition?: unknown }[]).filter(
+        (s) => s.Effect === 'Deny',
+      ),
+    );
+    expect(denies).toEqual([
+      expect.objectContaining({
+        Action: 'kms:Decrypt',
+        Principal: { AWS: '*' },
+        Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'value-encryption' } },
+      }),
+    ]);
+  });
+
+  it('gives the sweep no key permission and the webhook no delete or scan', () => {
+    const sweep = statementsOf('retention-sweep');
+    expect(sweep.flatMap(actionsOf)).toEqual(
+      expect.arrayContaining(['dynamodb:Scan', 'dynamodb:Query', 'dynamodb:DeleteItem']),
+    );
+    for (const s of sweep.filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')))) {
+      expect(s.Condition?.StringEquals?.['kms:ViaService']).toBe('dynamodb.eu-north-1.amazonaws.com');
+    }
+    const webhook = statementsOf('generic-webhook').flatMap(actionsOf);
+    expect(webhook).not.toContain('dynamodb:DeleteItem');
+    expect(webhook).not.toContain('dynamodb:Scan');
   });
 
   it('serves POST /webhooks/generic/{tenant} on a throttled, access-logged HTTP API', () => {
@@ -94,7 +168,7 @@ describe('TicketProxyStack', () => {
 
   it('sets a retention on every log group', () => {
     const groups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    expect(groups.length).toBeGreaterThanOrEqual(2);
+    expect(groups.length).toBeGreaterThanOrEqual(3);
     for (const group of groups) expect(group.Properties.RetentionInDays).toBe(180);
   });
 
@@ -116,7 +190,7 @@ describe('TicketProxyStack', () => {
 
   it('lets the webhook unwrap token keys only: KMS Decrypt is bound to the token-derivation context', () => {
     const decrypts = statements().filter((s) => actionsOf(s).includes('kms:Decrypt'));
-    expect(decrypts).toHaveLength(2);
+    expect(decrypts.length).toBeGreaterThanOrEqual(2);
     for (const s of decrypts) {
       const condition = s.Condition?.StringEquals ?? {};
       expect(
@@ -128,7 +202,7 @@ describe('TicketProxyStack', () => {
 
   it('passes cdk-nag’s AwsSolutions pack with every acknowledgement on its own resource', () => {
     const app = new App();
-    new TicketProxyStack(app, 'TicketProxy', { region: 'eu-central-1', tenants: ['ballerup'] });
+    new TicketProxyStack(app, 'TicketProxy', { region: 'eu-central-1', tenants: ['ballerup'], retention });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).not.toThrow();
   });
@@ -140,9 +214,30 @@ describe('TicketProxyStack', () => {
     expect(() => app.synth()).toThrow(/AwsSolutions-SMG4/);
   });
 
+  it('refuses an invalid retention context with a clear error', async () => {
+    const result = await run('node infra/app.ts', {
+      env: {
+        CDK_CONTEXT_JSON: JSON.stringify({
+          region: 'eu-north-1',
+          retention: '{"default":{"afterCloseDays":-1,"maxAgeDays":1}}',
+        }),
+        CDK_OUTDIR: await tempDir(),
+      },
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(
+      /the retention context value is not a valid retention policy: default\.afterCloseDays/,
+    );
+  });
+
   it('refuses invalid tenant names', () => {
     expect(
-      () => new TicketProxyStack(new App(), 'T', { region: 'eu-north-1', tenants: ['Ballerup Kommune'] }),
+      () =>
+        new TicketProxyStack(new App(), 'T', {
+          region: 'eu-north-1',
+          tenants: ['Ballerup Kommune'],
+          retention,
+        }),
     ).toThrow(/Invalid tenant name/);
   });
 });
@@ -158,9 +253,9 @@ describe('EU residency', () => {
     ['eu-central-2', /Zurich is in Switzerland/],
     [undefined, /No AWS region given/],
   ])('refuses %s with a reason', (region, reason) => {
-    expect(() => new TicketProxyStack(new App(), 'T', { region: region as string, tenants: [] })).toThrow(
-      reason,
-    );
+    expect(
+      () => new TicketProxyStack(new App(), 'T', { region: region as string, tenants: [], retention }),
+    ).toThrow(reason);
   });
 
   it('refuses at `cdk synth` time, with the context region winning over CDK_DEFAULT_REGION', async () => {

@@ -97,3 +97,47 @@ describe('npx ticket-proxy sanitize (CONTRACTS.md §3)', () => {
     });
   });
 });
+
+describe('npx ticket-proxy sweep', () => {
+  it('removes tickets past their retention and the tokens only they used, and reports counts', async () => {
+    const env = {
+      TICKET_PROXY_DATA_DIR: await tempDir(),
+      TICKET_PROXY_RETENTION: '{"default":{"afterCloseDays":30,"maxAgeDays":60}}',
+    };
+    const tickets = plantedTickets(20, 5).map((t) => JSON.stringify(t.ticket));
+    expect(
+      (await run('npx --no-install ticket-proxy sanitize --jsonl', { input: tickets.join('\n'), env })).code,
+    ).toBe(0);
+
+    const soon = await run('npx --no-install ticket-proxy sweep', { env });
+    expect(JSON.parse(soon.stdout).tenants).toEqual({});
+    const later = new Date(Date.now() + 61 * 24 * 60 * 60 * 1000).toISOString();
+    const swept = await run(`npx --no-install ticket-proxy sweep --now ${later}`, { env });
+    expect(swept.code).toBe(0);
+    const report = JSON.parse(swept.stdout);
+    expect(report.tenants.ballerup.tickets).toBe(20);
+    expect(report.tenants.ballerup.tokens).toBeGreaterThanOrEqual(20 * 4);
+
+    const dynamo = await openEmbeddedDynamo({ dataDir: env.TICKET_PROXY_DATA_DIR });
+    try {
+      expect(await storedText(dynamo.client)).not.toMatch(/TOKEN#|TICKET#/);
+    } finally {
+      await dynamo.close();
+    }
+  });
+
+  it('refuses a --now that is not a time, and a retention policy that is not valid', async () => {
+    const env = { TICKET_PROXY_DATA_DIR: await tempDir() };
+    expect(await run('npx --no-install ticket-proxy sweep --now tomorrow', { env })).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/--now must be an ISO date/),
+    });
+    const bad = await run('npx --no-install ticket-proxy sweep', {
+      env: { ...env, TICKET_PROXY_RETENTION: '{"default":{"afterCloseDays":0,"maxAgeDays":1}}' },
+    });
+    expect(bad).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/TICKET_PROXY_RETENTION is not a valid retention policy/),
+    });
+  });
+});

@@ -1,25 +1,25 @@
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { TokenCollisionError } from '../../lib/errors.ts';
-import { LocalFileKeyRing } from '../../lib/keys/local-file-key-ring.ts';
-import { TenantKeys } from '../../lib/keys/tenant-keys.ts';
-import { Pseudonymizer } from '../../lib/pseudonymize/pseudonymizer.ts';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EmbeddedDynamo } from '../../lib/embedded/embedded-dynamodb.ts';
+import type { Pseudonymizer } from '../../lib/pseudonymize/pseudonymizer.ts';
 import { TOKEN_PATTERN, TokenKind } from '../../lib/pseudonymize/token.ts';
-import { InMemoryVault } from '../support/in-memory-vault.ts';
+import { VaultTable } from '../../lib/vault/vault-table.ts';
+import { embeddedPseudonymizer, ticketRef } from '../support/embedded.ts';
+import { storedText } from '../support/stored-bytes.ts';
 import { useTempDirs } from '../support/temp-dir.ts';
 
 const tempDir = useTempDirs();
+let dynamo: EmbeddedDynamo;
+let pseudonymizer: Pseudonymizer;
 
-async function setup() {
-  const vault = new InMemoryVault();
-  const ring = await LocalFileKeyRing.open(join(await tempDir(), 'master.key'));
-  return { vault, pseudonymizer: new Pseudonymizer({ keys: new TenantKeys(ring, vault), vault }) };
-}
+beforeAll(async () => {
+  ({ dynamo, pseudonymizer } = await embeddedPseudonymizer(await tempDir()));
+});
+afterAll(() => dynamo.close());
 
 describe('Pseudonymizer', () => {
   it('gives the same value the same token in one tenant, whatever its spelling', async () => {
-    const { pseudonymizer } = await setup();
-    const tokens = await pseudonymizer.tokenize('ballerup', [
+    const tokens = await pseudonymizer.tokenize(ticketRef(), [
       { kind: TokenKind.CPR, value: '010190-1234' },
       { kind: TokenKind.CPR, value: '0101901234' },
       { kind: TokenKind.EMAIL, value: 'Jens@Example.dk' },
@@ -32,22 +32,20 @@ describe('Pseudonymizer', () => {
     expect(tokens.join(' ').match(TOKEN_PATTERN)).toHaveLength(4);
   });
 
-  it('gives another tenant another token for the same value', async () => {
-    const { pseudonymizer } = await setup();
-    const value = [{ kind: TokenKind.CPR, value: '0101901234' }];
-    const [a] = await pseudonymizer.tokenize('ballerup', value);
-    const [b] = await pseudonymizer.tokenize('egedal', value);
-    expect(a).not.toBe(b);
+  it('gives the same CPR number in two tickets of one tenant one token, and in two tenants two', async () => {
+    const value = [{ kind: TokenKind.CPR, value: '0202855678' }];
+    const [a] = await pseudonymizer.tokenize(ticketRef('SD-A'), value);
+    const [b] = await pseudonymizer.tokenize(ticketRef('SD-B'), value);
+    const [c] = await pseudonymizer.tokenize(ticketRef('SD-A', 'egedal'), value);
+    expect(a).toBe(b);
+    expect(c).not.toBe(a);
   });
 
   it('stores values encrypted and reveals them only for their own tenant', async () => {
-    const { pseudonymizer, vault } = await setup();
-    const [token] = await pseudonymizer.tokenize('ballerup', [
+    const [token] = await pseudonymizer.tokenize(ticketRef(), [
       { kind: TokenKind.NAME, value: 'Jens Hansen' },
     ]);
-    const stored = [...vault.entries.values()];
-    expect(stored).toHaveLength(1);
-    expect(Buffer.from(stored[0]?.ciphertext ?? []).toString('latin1')).not.toContain('Jens');
+    expect(await storedText(dynamo.client)).not.toContain('Jens');
     expect(await pseudonymizer.reveal('ballerup', token as string)).toEqual({
       kind: 'NAME',
       value: 'Jens Hansen',
@@ -56,29 +54,40 @@ describe('Pseudonymizer', () => {
   });
 
   it('never stores SECRET values', async () => {
-    const { pseudonymizer, vault } = await setup();
-    const [token] = await pseudonymizer.tokenize('ballerup', [{ kind: TokenKind.SECRET, value: 'hunter2' }]);
+    const [token] = await pseudonymizer.tokenize(ticketRef(), [
+      { kind: TokenKind.SECRET, value: 'hunter2hunter2' },
+    ]);
     expect(token).toMatch(/^SECRET_/);
-    expect(vault.entries.size).toBe(0);
+    expect(await storedText(dynamo.client)).not.toContain((token as string).slice(7));
     expect(await pseudonymizer.reveal('ballerup', token as string)).toBeUndefined();
   });
 
-  it('writes each ticket’s tokens in one vault call', async () => {
-    const { pseudonymizer, vault } = await setup();
-    await pseudonymizer.tokenize('ballerup', [
-      { kind: TokenKind.CPR, value: '0101901234' },
-      { kind: TokenKind.EMAIL, value: 'a@example.dk' },
-    ]);
-    expect(vault.recordCalls).toBe(1);
+  it('reveals nothing once the ticket’s retention has ended', async () => {
+    const expired = { ...ticketRef('SD-OLD'), expiresAt: new Date(Date.now() - 1000) };
+    const [token] = await pseudonymizer.tokenize(expired, [{ kind: TokenKind.CPR, value: '0303033333' }]);
+    expect(await pseudonymizer.reveal('ballerup', token as string)).toBeUndefined();
   });
 
-  it('fails closed on a token collision instead of merging two values', async () => {
-    const { pseudonymizer, vault } = await setup();
-    const [token] = await pseudonymizer.tokenize('ballerup', [{ kind: TokenKind.CPR, value: '0101901234' }]);
-    const entry = vault.entries.get(`ballerup#${token}`);
-    if (entry) entry.fingerprint = new Uint8Array(32);
-    await expect(
-      pseudonymizer.tokenize('ballerup', [{ kind: TokenKind.CPR, value: '0101901234' }]),
-    ).rejects.toBeInstanceOf(TokenCollisionError);
+  it('resolves a token collision: the later value gets another token, stably, and neither is merged', async () => {
+    const value = [{ kind: TokenKind.CPR, value: '0404044444' }];
+    const [first] = await pseudonymizer.tokenize(ticketRef('SD-C1'), value);
+    // Make the stored token stand for another value, as a collision would.
+    await dynamo.client.send(
+      new UpdateItemCommand({
+        TableName: VaultTable.defaultName,
+        Key: { pk: { S: `TOKEN#ballerup#${first}` }, sk: { S: 'TOKEN' } },
+        UpdateExpression: 'SET fp = :other',
+        ExpressionAttributeValues: { ':other': { B: new Uint8Array(32) } },
+      }),
+    );
+    const [second] = await pseudonymizer.tokenize(ticketRef('SD-C2'), value);
+    const [third] = await pseudonymizer.tokenize(ticketRef('SD-C3'), value);
+    expect(second).toMatch(/^CPR_[A-Z2-7]{16}$/);
+    expect(second).not.toBe(first);
+    expect(third).toBe(second);
+    expect(await pseudonymizer.reveal('ballerup', second as string)).toEqual({
+      kind: 'CPR',
+      value: '0404044444',
+    });
   });
 });

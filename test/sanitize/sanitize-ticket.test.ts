@@ -3,7 +3,7 @@ import type { EmbeddedDynamo } from '../../lib/embedded/embedded-dynamodb.ts';
 import { InvalidTicketError } from '../../lib/errors.ts';
 import type { Pseudonymizer } from '../../lib/pseudonymize/pseudonymizer.ts';
 import { TOKEN_PATTERN } from '../../lib/pseudonymize/token.ts';
-import { sanitizeTicket } from '../../lib/sanitize/sanitize-ticket.ts';
+import { type SanitizeDeps, sanitizeTicket } from '../../lib/sanitize/sanitize-ticket.ts';
 import type { GenericTicket } from '../../lib/ticket/generic-ticket.ts';
 import { embeddedPseudonymizer } from '../support/embedded.ts';
 import { storedText } from '../support/stored-bytes.ts';
@@ -13,9 +13,10 @@ import { type PlantedTicket, plantedTickets } from '../support/tickets.ts';
 const tempDir = useTempDirs();
 let dynamo: EmbeddedDynamo;
 let pseudonymizer: Pseudonymizer;
+let deps: SanitizeDeps;
 
 beforeAll(async () => {
-  ({ dynamo, pseudonymizer } = await embeddedPseudonymizer(await tempDir()));
+  ({ dynamo, pseudonymizer, deps } = await embeddedPseudonymizer(await tempDir()));
 });
 afterAll(() => dynamo.close());
 
@@ -25,7 +26,7 @@ const b64 = (s: string) => Buffer.from(s).toString('base64');
 describe('sanitizeTicket', () => {
   it('replaces every planted value in every field, and the vault holds none of them in plaintext', async () => {
     for (const { ticket, planted, cprDigits, emails } of plantedTickets(40)) {
-      const { ticket: sanitized } = await sanitizeTicket(ticket, { pseudonymizer });
+      const { ticket: sanitized } = await sanitizeTicket(ticket, deps);
       const out = JSON.stringify(sanitized);
       for (const value of [...planted, ...cprDigits]) expect(out).not.toContain(value);
       expect(sanitized.id).toBe(ticket.id);
@@ -41,7 +42,7 @@ describe('sanitizeTicket', () => {
   it('keeps the text around the tokens and reports counts, not values', async () => {
     const { ticket, replaced } = await sanitizeTicket(
       { ...base, summary: 'Borger 010190-1234 og jens@example.dk', description: 'Ingen data her.' },
-      { pseudonymizer },
+      deps,
     );
     expect(ticket.summary).toMatch(/^Borger CPR_[A-Z2-7]{16} og EMAIL_[A-Z2-7]{16}$/);
     expect(ticket.description).toBe('Ingen data her.');
@@ -50,8 +51,8 @@ describe('sanitizeTicket', () => {
 
   it('is idempotent: a sanitized ticket comes back unchanged', async () => {
     const { ticket } = plantedTickets(1, 7)[0] as PlantedTicket;
-    const once = (await sanitizeTicket(ticket, { pseudonymizer })).ticket;
-    const twice = await sanitizeTicket(once, { pseudonymizer });
+    const once = (await sanitizeTicket(ticket, deps)).ticket;
+    const twice = await sanitizeTicket(once, deps);
     expect(twice.ticket).toEqual(once);
     expect(twice.replaced).toEqual({});
   });
@@ -66,7 +67,7 @@ describe('sanitizeTicket', () => {
           { id: 'c1', author: { name: 'Lise Lotte Østergaard' }, body: 'Mvh\nLise Lotte Østergaard' },
         ],
       },
-      { pseudonymizer },
+      deps,
     );
     const name = ticket.reporter?.name;
     expect(name).toMatch(/^NAME_/);
@@ -83,7 +84,7 @@ describe('sanitizeTicket', () => {
         labels: ['borger-0101901234'],
         fields: { note: 'mail a@example.dk', cpr: 101901234, count: 3, ok: true, none: null },
       },
-      { pseudonymizer },
+      deps,
     );
     expect(ticket.labels?.[0]).toMatch(/^borger-CPR_/);
     expect(ticket.fields?.note).toMatch(/^mail EMAIL_/);
@@ -117,7 +118,7 @@ describe('sanitizeTicket', () => {
           },
         ],
       },
-      { pseudonymizer },
+      deps,
     );
     const [log, json, pdf, bad] = ticket.attachments ?? [];
     expect(log?.filename).toMatch(/^borger-CPR_[A-Z2-7]{16}\.log$/);
@@ -142,7 +143,7 @@ describe('sanitizeTicket', () => {
   ])(
     'refuses personal data in %s, which passes to Jira unchanged, naming the place only',
     async (_case, part, path) => {
-      const error = await sanitizeTicket({ ...base, ...part }, { pseudonymizer }).catch((e: unknown) => e);
+      const error = await sanitizeTicket({ ...base, ...part }, deps).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InvalidTicketError);
       expect((error as InvalidTicketError).issues.map((i) => i.path)).toEqual([path]);
       expect(String((error as Error).message)).not.toMatch(/0101901234|jens@example/);
@@ -150,10 +151,7 @@ describe('sanitizeTicket', () => {
   );
 
   it('does not refuse a pass-through value that merely equals a known name', async () => {
-    const { ticket } = await sanitizeTicket(
-      { ...base, priority: 'High', reporter: { name: 'High' } },
-      { pseudonymizer },
-    );
+    const { ticket } = await sanitizeTicket({ ...base, priority: 'High', reporter: { name: 'High' } }, deps);
     expect(ticket.priority).toBe('High');
   });
 
@@ -165,7 +163,7 @@ describe('sanitizeTicket', () => {
           { id: 'a', filename: 'x.pdf', mimeType: 'Application/PDF; name="borger 010190-1234.pdf"' },
         ],
       },
-      { pseudonymizer },
+      deps,
     );
     expect(ticket.attachments?.[0]?.mimeType).toBe('application/pdf');
   });
@@ -173,7 +171,7 @@ describe('sanitizeTicket', () => {
   it('sees through invisible characters and other Unicode forms', async () => {
     const { ticket } = await sanitizeTicket(
       { ...base, description: 'CPR 0101\u00ad90\u200b1234, mail rene\u0301@example.dk' },
-      { pseudonymizer },
+      deps,
     );
     expect(ticket.description).toMatch(/^CPR CPR_[A-Z2-7]{16}, mail EMAIL_[A-Z2-7]{16}$/);
   });
@@ -181,10 +179,7 @@ describe('sanitizeTicket', () => {
   it('replaces credentials with SECRET tokens and never stores them', async () => {
     const payload = Buffer.from(JSON.stringify({ 'dk.cpr': '0101901234' })).toString('base64url');
     const jwt = `eyJhbGciOiJSUzI1NiJ9.${payload}.c2lnbmF0dXJlc2lnbmF0dXJl`;
-    const { ticket } = await sanitizeTicket(
-      { ...base, description: `Authorization: Bearer ${jwt}` },
-      { pseudonymizer },
-    );
+    const { ticket } = await sanitizeTicket({ ...base, description: `Authorization: Bearer ${jwt}` }, deps);
     const [secret] = ticket.description.match(/SECRET_[A-Z2-7]{16}/) ?? [];
     expect(ticket.description).toBe(`Authorization: Bearer ${secret}`);
     expect(await pseudonymizer.reveal('ballerup', secret as string)).toBeUndefined();
@@ -197,7 +192,7 @@ describe('sanitizeTicket', () => {
         ...base,
         attachments: [{ id: 'a', filename: 'log.txt', mimeType: 'text/plain', contentBase64: utf16 }],
       },
-      { pseudonymizer },
+      deps,
     );
     expect(ticket.attachments?.[0]).toEqual({
       id: 'a',
@@ -209,16 +204,14 @@ describe('sanitizeTicket', () => {
 
   it('refuses a ticket that would break the schema once sanitized (tokens are longer than values)', async () => {
     const label = `${'x'.repeat(240)}0101901234`;
-    const error = await sanitizeTicket({ ...base, labels: [label] }, { pseudonymizer }).catch(
-      (e: unknown) => e,
-    );
+    const error = await sanitizeTicket({ ...base, labels: [label] }, deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidTicketError);
     expect((error as Error).message).toMatch(/^labels\.0: once sanitized, /);
   });
 
   it('counts every token it writes', async () => {
     const { ticket } = plantedTickets(1, 3)[0] as PlantedTicket;
-    const { ticket: sanitized, replaced } = await sanitizeTicket(ticket, { pseudonymizer });
+    const { ticket: sanitized, replaced } = await sanitizeTicket(ticket, deps);
     const tokens = JSON.stringify(sanitized).match(TOKEN_PATTERN) ?? [];
     expect(Object.values(replaced).reduce((a, b) => a + (b ?? 0), 0)).toBe(tokens.length);
   });

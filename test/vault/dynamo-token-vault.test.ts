@@ -1,10 +1,11 @@
+import { PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedDynamo, openEmbeddedDynamo } from '../../lib/embedded/embedded-dynamodb.ts';
 import { ErrorCode, TokenCollisionError } from '../../lib/errors.ts';
 import { KeyPurpose } from '../../lib/keys/key-ring.ts';
 import { TokenKind } from '../../lib/pseudonymize/token.ts';
 import { DynamoTokenVault } from '../../lib/vault/dynamo-token-vault.ts';
-import type { VaultEntry } from '../../lib/vault/token-vault.ts';
+import type { TicketReference, VaultEntry } from '../../lib/vault/token-vault.ts';
 import { VaultTable } from '../../lib/vault/vault-table.ts';
 
 let dynamo: EmbeddedDynamo;
@@ -16,62 +17,163 @@ beforeAll(async () => {
 });
 afterAll(() => dynamo.close());
 
+const DAY = 24 * 60 * 60 * 1000;
+const now = new Date();
+const at = (days: number) => new Date(now.getTime() + days * DAY);
 let n = 0;
+const letters = (i: number) =>
+  String(i)
+    .padStart(6, '0')
+    .replace(/\d/g, (d) => 'ABCDEFGHIJ'[Number(d)] ?? 'A');
 const entry = (overrides: Partial<VaultEntry> = {}): VaultEntry => ({
   tenant: 'ballerup',
-  token: `CPR_AAAAAAAAAAAA${String(++n)
-    .padStart(4, '0')
-    .replace(/\d/g, (d) => 'ABCDEFGHIJ'[Number(d)] ?? 'A')}`,
+  token: `CPR_AAAAAAAAAA${letters(++n)}`,
   kind: TokenKind.CPR,
-  fingerprint: Uint8Array.from({ length: 32 }, () => n),
-  ciphertext: Uint8Array.of(1, 2, 3, n),
-  wrappedKey: Uint8Array.of(9, 9, n),
+  fingerprint: Uint8Array.from({ length: 32 }, () => n % 256),
+  ciphertext: Uint8Array.of(1, 2, 3, n % 256),
+  wrappedKey: Uint8Array.of(9, 9, n % 256),
   createdAt: '2026-11-22T00:00:00.000Z',
   ...overrides,
 });
+const ticket = (expiresInDays = 90, id = `SD-${++n}`): TicketReference => ({
+  tenant: 'ballerup',
+  ticketId: id,
+  expiresAt: at(expiresInDays),
+});
+const partition = async (pk: string) =>
+  (
+    await dynamo.client.send(
+      new QueryCommand({
+        TableName: VaultTable.defaultName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: pk } },
+      }),
+    )
+  ).Items ?? [];
 
 describe('DynamoTokenVault (real DynamoDB client, dynalite)', () => {
-  it('stores entries and reads them back', async () => {
+  it('stores entries with their ticket and reads them back while the ticket lives', async () => {
     const e = entry();
-    await vault.recordTokens([e]);
-    expect(await vault.getToken(e.tenant, e.token)).toEqual(e);
-    expect(await vault.getToken('egedal', e.token)).toBeUndefined();
+    await vault.recordTokens(ticket(), [e]);
+    expect(await vault.getToken(e.tenant, e.token, now)).toEqual(e);
+    expect(await vault.getToken('egedal', e.token, now)).toBeUndefined();
   });
 
-  it('treats a repeat of the same value as done, and never overwrites the first entry', async () => {
+  it('refuses to read a token once every ticket using it has expired, before TTL or sweep remove it', async () => {
     const e = entry();
-    await vault.recordTokens([e]);
-    await vault.recordTokens([{ ...e, ciphertext: Uint8Array.of(7), createdAt: 'later' }, e]);
-    expect(await vault.getToken(e.tenant, e.token)).toEqual(e);
+    await vault.recordTokens(ticket(10), [e]);
+    expect(await vault.getToken(e.tenant, e.token, at(9))).toEqual(e);
+    expect(await vault.getToken(e.tenant, e.token, at(11))).toBeUndefined();
   });
 
-  it('detects a collision: the same token for another value', async () => {
+  it('records the ticket with its expiry and the issue it became', async () => {
+    const t = ticket(30);
+    await vault.recordTokens(t, [entry()]);
+    await vault.recordDelivery(t.tenant, t.ticketId, 'DEV-7');
+    expect(await vault.getTicket(t.tenant, t.ticketId)).toEqual({
+      ...t,
+      expiresAt: new Date(Math.ceil(t.expiresAt.getTime() / 1000) * 1000),
+      issueKey: 'DEV-7',
+    });
+  });
+
+  it('keeps the first value of a token, and keeps the token as long as its longest-living ticket', async () => {
     const e = entry();
-    await vault.recordTokens([e]);
-    await expect(vault.recordTokens([{ ...e, fingerprint: new Uint8Array(32) }])).rejects.toBeInstanceOf(
-      TokenCollisionError,
+    await vault.recordTokens(ticket(10), [e]);
+    await vault.recordTokens(ticket(100), [{ ...e, ciphertext: Uint8Array.of(7), createdAt: 'later' }]);
+    expect(await vault.getToken(e.tenant, e.token, at(50))).toEqual(e);
+    const [tokenItem] = (await partition(`TOKEN#ballerup#${e.token}`)).filter((i) => i.sk?.S === 'TOKEN');
+    expect(Number(tokenItem?.expiresAt?.N)).toBe(Math.ceil(at(100).getTime() / 1000));
+  });
+
+  it('detects a collision and takes back the references it had just written', async () => {
+    const e = entry();
+    await vault.recordTokens(ticket(), [e]);
+    const other = ticket();
+    await expect(
+      vault.recordTokens(other, [{ ...e, fingerprint: new Uint8Array(32) }]),
+    ).rejects.toBeInstanceOf(TokenCollisionError);
+    expect(await partition(`TICKET#ballerup#${other.ticketId}`)).toHaveLength(1); // the ticket item only
+    expect((await partition(`TOKEN#ballerup#${e.token}`)).map((i) => i.sk?.S)).not.toContain(
+      `REF#${other.ticketId}`,
     );
   });
 
   it('survives concurrent writers of the same token, and still catches a concurrent collision', async () => {
     const e = entry();
-    await Promise.all(Array.from({ length: 8 }, () => vault.recordTokens([e])));
-    expect(await vault.getToken(e.tenant, e.token)).toEqual(e);
-
+    await Promise.all(Array.from({ length: 8 }, () => vault.recordTokens(ticket(), [e])));
+    expect(await vault.getToken(e.tenant, e.token, now)).toEqual(e);
     const f = entry();
     const results = await Promise.allSettled([
-      vault.recordTokens([f]),
-      vault.recordTokens([{ ...f, fingerprint: new Uint8Array(32).fill(255) }]),
+      vault.recordTokens(ticket(), [f]),
+      vault.recordTokens(ticket(), [{ ...f, fingerprint: new Uint8Array(32).fill(255) }]),
     ]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
   });
 
-  it('handles more entries than one BatchGetItem takes', async () => {
-    const many = Array.from({ length: 230 }, () => entry());
-    await vault.recordTokens(many);
-    await vault.recordTokens(many);
-    const stored = await Promise.all(many.map((e) => vault.getToken(e.tenant, e.token)));
+  it('handles more references than one BatchWriteItem takes', async () => {
+    const many = Array.from({ length: 40 }, () => entry());
+    await vault.recordTokens(ticket(), many);
+    const stored = await Promise.all(many.map((e) => vault.getToken(e.tenant, e.token, now)));
     expect(stored).toEqual(many);
+  });
+
+  describe('forgetting expired tickets', () => {
+    it('deletes a ticket, its references, and every token only it used', async () => {
+      const t = ticket(5);
+      const [mine, shared] = [entry(), entry()];
+      await vault.recordTokens(t, [mine, shared]);
+      await vault.recordTokens(ticket(50), [shared]);
+      expect(await vault.forgetTicket(t.tenant, t.ticketId, at(6))).toEqual({
+        ticketRemoved: true,
+        tokensDeleted: 1,
+      });
+      expect(await partition(`TOKEN#ballerup#${mine.token}`)).toEqual([]);
+      expect(await partition(`TICKET#ballerup#${t.ticketId}`)).toEqual([]);
+      expect(await vault.getToken(shared.tenant, shared.token, at(6))).toEqual(shared);
+    });
+
+    it('leaves a ticket alone that was renewed after it was found expired', async () => {
+      const t = ticket(5);
+      const e = entry();
+      await vault.recordTokens(t, [e]);
+      await vault.recordTokens({ ...t, expiresAt: at(60) }, [e]);
+      expect(await vault.forgetTicket(t.tenant, t.ticketId, at(6))).toEqual({
+        ticketRemoved: false,
+        tokensDeleted: 0,
+      });
+      expect(await vault.getToken(e.tenant, e.token, at(6))).toEqual(e);
+    });
+
+    it('lists expired tickets only', async () => {
+      const expired = ticket(-1);
+      const live = ticket(1);
+      await vault.recordTokens(expired, [entry()]);
+      await vault.recordTokens(live, [entry()]);
+      const found = [];
+      for await (const t of vault.expiredTickets(now)) found.push(t.ticketId);
+      expect(found).toContain(expired.ticketId);
+      expect(found).not.toContain(live.ticketId);
+    });
+
+    it('deletes orphan tokens that an interrupted write left without a ticket', async () => {
+      const e = entry();
+      await dynamo.client.send(
+        new PutItemCommand({
+          TableName: VaultTable.defaultName,
+          Item: {
+            pk: { S: `TOKEN#ballerup#${e.token}` },
+            sk: { S: 'TOKEN' },
+            fp: { B: e.fingerprint },
+            version: { N: '1' },
+            expiresAt: { N: String(Math.floor(now.getTime() / 1000) - 10) },
+          },
+        }),
+      );
+      const deleted = await vault.deleteOrphanTokens(now);
+      expect(deleted.find((d) => d.tenant === 'ballerup')?.tokensDeleted).toBeGreaterThanOrEqual(1);
+      expect(await partition(`TOKEN#ballerup#${e.token}`)).toEqual([]);
+    });
   });
 
   it('stores a tenant key once, and returns the winner to a late writer', async () => {
@@ -88,7 +190,7 @@ describe('DynamoTokenVault (real DynamoDB client, dynalite)', () => {
     const broken = await openEmbeddedDynamo();
     await broken.close();
     const offline = new DynamoTokenVault(broken.client, VaultTable.defaultName);
-    await expect(offline.recordTokens([entry()])).rejects.toMatchObject({
+    await expect(offline.recordTokens(ticket(), [entry()])).rejects.toMatchObject({
       code: ErrorCode.VAULT_UNAVAILABLE,
       retryable: true,
     });

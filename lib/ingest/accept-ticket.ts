@@ -6,7 +6,7 @@ import type { TokenVault } from '../vault/token-vault.ts';
 
 export interface AcceptTicketDeps extends SanitizeDeps {
   tracker: TicketTracker;
-  vault: Pick<TokenVault, 'recordDelivery'>;
+  vault: Pick<TokenVault, 'recordDelivery' | 'getTicket'>;
 }
 
 export interface AcceptedTicket extends DeliveryReceipt {

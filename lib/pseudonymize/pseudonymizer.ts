@@ -55,7 +55,8 @@ export class Pseudonymizer {
    * never stored, so their tokens lead nowhere.
    */
   async tokenize(ticket: TicketReference, values: readonly PersonalValue[]): Promise<string[]> {
-    if (values.length === 0) return [];
+    // A ticket without personal data is still recorded: its retention and its Jira issue are tracked.
+    if (values.length === 0) return this.#vault.recordTokens(ticket, []).then(() => []);
     const tokenKey = await this.#keys.tokenKey(ticket.tenant);
     const digest = (kind: TokenKind, normalized: string, probe: number) =>
       createHmac('sha256', tokenKey)
@@ -107,7 +108,7 @@ export class Pseudonymizer {
   }
 
   async #record(ticket: TicketReference, pending: readonly Pending[]): Promise<void> {
-    if (pending.length === 0) return;
+    if (pending.length === 0) return this.#vault.recordTokens(ticket, []);
     const dataKey = await this.#keys.valueKey(ticket.tenant, pending.length);
     const createdAt = this.#now().toISOString();
     const rows: VaultEntry[] = pending.map(({ kind, value, fingerprint, token }) => ({

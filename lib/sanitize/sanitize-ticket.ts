@@ -6,12 +6,15 @@ import type { PersonalValue, Pseudonymizer } from '../pseudonymize/pseudonymizer
 import { isToken, TokenKind } from '../pseudonymize/token.ts';
 import type { Retention } from '../retention/retention-policy.ts';
 import { type GenericTicket, genericTicketSchema } from '../ticket/generic-ticket.ts';
+import type { TokenVault } from '../vault/token-vault.ts';
 import { type FieldRole, mediaType, rewriteTicket } from './rewrite-ticket.ts';
 
 export interface SanitizeDeps {
   pseudonymizer: Pseudonymizer;
   /** Decides when the ticket's personal data expires. */
   retention: Retention;
+  /** Remembers when a ticket without a creation time was first seen. */
+  vault: Pick<TokenVault, 'getTicket'>;
   now?: () => Date;
   /** @default defaultDetectors */
   detectors?: readonly Detector[];
@@ -46,9 +49,10 @@ export async function sanitizeTicket(ticket: GenericTicket, deps: SanitizeDeps):
     for (const s of spans) values.push({ kind: s.kind, value: text.slice(s.start, s.end) });
     return value;
   });
-  const expiresAt = deps.retention.expiryOf(ticket, deps.now?.() ?? new Date());
+  const seenAt = deps.now?.() ?? new Date();
+  const expiresAt = await expiryOf(ticket, seenAt, deps);
   const tokens = await deps.pseudonymizer.tokenize(
-    { tenant: ticket.tenant, ticketId: ticket.id, expiresAt },
+    { tenant: ticket.tenant, ticketId: ticket.id, expiresAt, seenAt },
     values,
   );
 
@@ -88,6 +92,13 @@ export async function sanitizeTicket(ticket: GenericTicket, deps: SanitizeDeps):
   const replaced: SanitizeResult['replaced'] = {};
   for (const { kind } of values) replaced[kind] = (replaced[kind] ?? 0) + 1;
   return { ticket: sanitized, replaced, expiresAt };
+}
+
+/** A ticket that does not say when it was created is counted from when the proxy first saw it. */
+async function expiryOf(ticket: GenericTicket, now: Date, deps: SanitizeDeps): Promise<Date> {
+  const created =
+    ticket.created ?? (await deps.vault.getTicket(ticket.tenant, ticket.id))?.firstSeen.toISOString();
+  return deps.retention.expiryOf({ ...ticket, created }, now);
 }
 
 /**

@@ -44,31 +44,37 @@ export class DynamoTokenVault implements TokenVault {
   recordTokens(ticket: TicketReference, entries: readonly VaultEntry[]): Promise<void> {
     return this.#guard('record tokens', async () => {
       const expiresAt = { N: String(epochSeconds(ticket.expiresAt)) };
-      // Order matters for the sweep running concurrently: the ticket first (so it can be found), then
-      // the references (so a token is never seen unused while its ticket is live), then the tokens.
-      await this.#client.send(
-        new UpdateItemCommand({
-          TableName: this.#table,
-          Key: keyOf(vaultKeys.ticket(ticket.tenant, ticket.ticketId)),
-          UpdateExpression: 'SET expiresAt = :e, updated = :now',
-          ExpressionAttributeValues: { ':e': expiresAt, ':now': { S: new Date().toISOString() } },
-        }),
-      );
+      // The ticket and the references first, the tokens last: a sweep running concurrently then never
+      // finds a token unused while a live ticket is about to use it.
       const tokens = [...new Set(entries.map((e) => e.token))];
-      await this.#batchWrite(
-        tokens.flatMap((token) => [
-          {
-            PutRequest: {
-              Item: { ...keyOf(vaultKeys.ticketRef(ticket.tenant, ticket.ticketId, token)), expiresAt },
+      await Promise.all([
+        this.#client.send(
+          new UpdateItemCommand({
+            TableName: this.#table,
+            Key: keyOf(vaultKeys.ticket(ticket.tenant, ticket.ticketId)),
+            UpdateExpression:
+              'SET expiresAt = :e, updated = :now, firstSeen = if_not_exists(firstSeen, :now)',
+            ExpressionAttributeValues: {
+              ':e': expiresAt,
+              ':now': { S: (ticket.seenAt ?? new Date()).toISOString() },
             },
-          },
-          {
-            PutRequest: {
-              Item: { ...keyOf(vaultKeys.tokenRef(ticket.tenant, token, ticket.ticketId)), expiresAt },
+          }),
+        ),
+        this.#batchWrite(
+          tokens.flatMap((token) => [
+            {
+              PutRequest: {
+                Item: { ...keyOf(vaultKeys.ticketRef(ticket.tenant, ticket.ticketId, token)), expiresAt },
+              },
             },
-          },
-        ]),
-      );
+            {
+              PutRequest: {
+                Item: { ...keyOf(vaultKeys.tokenRef(ticket.tenant, token, ticket.ticketId)), expiresAt },
+              },
+            },
+          ]),
+        ),
+      ]);
       for (let i = 0; i < entries.length; i += WRITE_CONCURRENCY) {
         await Promise.all(entries.slice(i, i + WRITE_CONCURRENCY).map((e) => this.#upsertToken(ticket, e)));
       }
@@ -115,7 +121,13 @@ export class DynamoTokenVault implements TokenVault {
         }),
       );
       if (!item) return undefined;
-      return { tenant, ticketId, expiresAt: new Date(seconds(item) * 1000), issueKey: item.issueKey?.S };
+      return {
+        tenant,
+        ticketId,
+        expiresAt: new Date(seconds(item) * 1000),
+        firstSeen: new Date(item.firstSeen?.S ?? 0),
+        issueKey: item.issueKey?.S,
+      };
     });
   }
 

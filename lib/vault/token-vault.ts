@@ -20,9 +20,13 @@ export interface TicketReference {
   tenant: string;
   ticketId: string;
   expiresAt: Date;
+  /** When this event of the ticket was seen; the first one is kept as the ticket's first sighting. @default now */
+  seenAt?: Date;
 }
 
 export interface TicketRecord extends TicketReference {
+  /** When the proxy first saw the ticket: the start of retention for tickets that do not say when they were created. */
+  firstSeen: Date;
   /** The Jira issue (or outbox entry) the ticket became, once delivered. */
   issueKey: string | undefined;
 }

@@ -30,6 +30,13 @@ describe('acceptTicket', () => {
     expect(JSON.stringify(entry)).not.toMatch(/010190|a@example/);
   });
 
+  it('records a ticket without personal data too, with the issue it became', async () => {
+    const plain = { tenant: 'ballerup', id: 'SD-PLAIN', summary: 'Knappen er grå', description: '' };
+    const accepted = await acceptTicket({ tenant: 'ballerup', body: body(plain) }, { ...deps, tracker });
+    expect(accepted.replaced).toEqual({});
+    expect((await deps.vault.getTicket('ballerup', 'SD-PLAIN'))?.issueKey).toBe(accepted.issueKey);
+  });
+
   it('refuses a ticket for another tenant than the authenticated one, and delivers nothing', async () => {
     const before = (await tracker.list()).length;
     const error = await acceptTicket({ tenant: 'egedal', body: body(ticket) }, { ...deps, tracker }).catch(

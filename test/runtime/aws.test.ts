@@ -84,6 +84,25 @@ describe('the deployed Lambda handler on its AWS adapters', () => {
     expect(kms.calls.length).toBe(before);
   });
 
+  it('fails closed with a retryable 503 when KMS throttles a new tenant, and sends nothing to Jira', async () => {
+    const sent = jira.requests.length;
+    kms.failWith = 'ThrottlingException';
+    try {
+      const event = signed({ ...ticket('SD-K', '0101901234'), tenant: 'ballerup' });
+      // A new value key is needed once the cached one is used up; force it with a fresh process state.
+      const { createGenericWebhookHandler } = await import('../../functions/generic-webhook.ts');
+      const { awsRuntime } = await import('../../lib/runtime/aws.ts');
+      const { Logger } = await import('@aws-lambda-powertools/logger');
+      const cold = createGenericWebhookHandler(() => awsRuntime(), new Logger({ logLevel: 'SILENT' }));
+      const result = await cold(event);
+      expect(result.statusCode).toBe(503);
+      expect(JSON.parse(result.body ?? '').error.code).toBe('KEY_UNAVAILABLE');
+      expect(jira.requests.length).toBe(sent);
+    } finally {
+      kms.failWith = undefined;
+    }
+  });
+
   it('refuses a tenant that has no webhook secret', async () => {
     const result = await handler({
       ...signed(ticket('SD-2', '0101901234')),

@@ -209,6 +209,20 @@ describe('sanitizeTicket', () => {
     expect((error as Error).message).toMatch(/^labels\.0: once sanitized, /);
   });
 
+  it('counts retention from when a ticket was first seen, when it does not say when it was created', async () => {
+    const day = 24 * 60 * 60 * 1000;
+    const t0 = new Date('2026-11-01T00:00:00Z');
+    const open = { ...base, id: 'SD-FIRST-SEEN', summary: 'Borger 080808-8888' };
+    const first = await sanitizeTicket(open, { ...deps, now: () => t0 });
+    const later = await sanitizeTicket(open, { ...deps, now: () => new Date(t0.getTime() + 30 * day) });
+    expect(later.expiresAt.getTime()).toBe(first.expiresAt.getTime());
+    const closed = await sanitizeTicket(
+      { ...open, closedAt: new Date(t0.getTime() + 40 * day).toISOString() },
+      { ...deps, now: () => new Date(t0.getTime() + 40 * day) },
+    );
+    expect(closed.expiresAt.getTime()).toBe(t0.getTime() + 130 * day);
+  });
+
   it('counts every token it writes', async () => {
     const { ticket } = plantedTickets(1, 3)[0] as PlantedTicket;
     const { ticket: sanitized, replaced } = await sanitizeTicket(ticket, deps);

@@ -13,14 +13,17 @@ export abstract class LoopbackServer {
   #server: Server | undefined;
 
   protected abstract contentType: string;
-  protected abstract handle(req: IncomingMessage, raw: string): LoopbackReply;
+  protected abstract handle(req: IncomingMessage, raw: string): LoopbackReply | Promise<LoopbackReply>;
 
   async start(): Promise<this> {
     this.#server = createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        const reply = this.handle(req, Buffer.concat(chunks).toString('utf8'));
+      req.on('end', async () => {
+        const failure: LoopbackReply = { status: 500, body: { message: 'loopback failure' } };
+        const reply = await Promise.resolve(this.handle(req, Buffer.concat(chunks).toString('utf8'))).catch(
+          () => failure,
+        );
         res.writeHead(reply.status, { 'content-type': this.contentType, ...reply.headers });
         res.end(JSON.stringify(reply.body));
       });

@@ -73,8 +73,12 @@ describe('DynamoTokenVault (real DynamoDB client, dynalite)', () => {
     expect(await vault.getTicket(t.tenant, t.ticketId)).toEqual({
       ...t,
       expiresAt: new Date(Math.ceil(t.expiresAt.getTime() / 1000) * 1000),
+      firstSeen: expect.any(Date),
       issueKey: 'DEV-7',
     });
+    const { firstSeen } = (await vault.getTicket(t.tenant, t.ticketId)) ?? {};
+    await vault.recordTokens({ ...t, expiresAt: at(40) }, [entry()]);
+    expect((await vault.getTicket(t.tenant, t.ticketId))?.firstSeen).toEqual(firstSeen);
   });
 
   it('keeps the first value of a token, and keeps the token as long as its longest-living ticket', async () => {
@@ -194,5 +198,39 @@ describe('DynamoTokenVault (real DynamoDB client, dynalite)', () => {
       code: ErrorCode.VAULT_UNAVAILABLE,
       retryable: true,
     });
+  });
+});
+
+describe('DynamoTokenVault under DynamoDB throttling', () => {
+  it('rides out short throttling through the SDK’s retries, and fails closed when it persists', async () => {
+    const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+    const { ThrottlingProxy } = await import('../support/throttling-proxy.ts');
+    const proxy = await new ThrottlingProxy(dynamo.endpoint).start();
+    const client = new DynamoDBClient({
+      endpoint: proxy.url,
+      region: 'eu-north-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      maxAttempts: 3,
+    });
+    const throttled = new DynamoTokenVault(client);
+    try {
+      const e = entry();
+      proxy.throttle = 2;
+      await throttled.recordTokens(ticket(), [e]);
+      expect(proxy.throttled).toBe(2);
+      expect(await vault.getToken(e.tenant, e.token, now)).toEqual(e);
+
+      const f = entry();
+      proxy.throttle = 1000;
+      await expect(throttled.recordTokens(ticket(), [f])).rejects.toMatchObject({
+        code: ErrorCode.VAULT_UNAVAILABLE,
+        retryable: true,
+      });
+      proxy.throttle = 0;
+      expect(await vault.getToken(f.tenant, f.token, now)).toBeUndefined();
+    } finally {
+      client.destroy();
+      await proxy.stop();
+    }
   });
 });

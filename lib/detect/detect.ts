@@ -1,11 +1,17 @@
 import { TOKEN_PATTERN } from '../pseudonymize/token.ts';
 import { cprDetector } from './cpr.ts';
 import { emailDetector } from './email.ts';
+import { phoneDetector } from './phone.ts';
 import { secretDetector } from './secret.ts';
 import type { Detector, Span } from './span.ts';
 
 /** The detectors every ticket goes through. Adding one is one file and one entry here. */
-export const defaultDetectors: readonly Detector[] = [cprDetector, emailDetector, secretDetector];
+export const defaultDetectors: readonly Detector[] = [
+  cprDetector,
+  emailDetector,
+  phoneDetector,
+  secretDetector,
+];
 
 /**
  * Runs the detectors over a text and returns non-overlapping spans in text order.

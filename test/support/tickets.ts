@@ -35,13 +35,15 @@ export function plantedTickets(count: number, seed = 1, tenant = 'ballerup'): Pl
     const name = `${pick(FIRST)} ${pick(LAST)}`;
     const email = `${name.split(' ')[0]?.toLowerCase()}.${i}@example.dk`.replace('ø', 'oe');
     const relative = `paaroerende${i}@borger.example.dk`;
+    const digits = String(20_000_000 + Math.floor(random() * 79_999_999));
+    const phone = i % 2 === 0 ? digits.replace(/(\d\d)(?=\d)/g, '$1 ') : `+45 ${digits}`;
     const ticket: GenericTicket = {
       tenant,
       id: `SD-${10_000 + i}`,
       summary: `Fejl for borger ${written[0]}`,
       description: [
         (CONTEXTS[i % CONTEXTS.length] as (v: string) => string)(written[1] as string),
-        `Pårørende skriver fra ${relative}.`,
+        `Pårørende skriver fra ${relative}, ring på ${phone}.`,
       ].join('\n'),
       reporter: { name, email },
       status: 'open',

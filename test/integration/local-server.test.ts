@@ -71,7 +71,14 @@ describe('npm start (CONTRACTS.md §4)', () => {
     const [entry] = (await outbox()).filter((e) => e.ticket.id === sample.id);
     expect(entry?.ticket.summary).toMatch(/^Borger CPR_[A-Z2-7]{16} kan ikke se sin plan i Nexus$/);
     const shown = JSON.stringify(entry);
-    for (const value of ['010190-1234', '0101901234', '010190 1234', '02.02.85-5678', '2002855678', '20 30 40 50']) {
+    for (const value of [
+      '010190-1234',
+      '0101901234',
+      '010190 1234',
+      '02.02.85-5678',
+      '2002855678',
+      '20 30 40 50',
+    ]) {
       expect(shown).not.toContain(value);
     }
     for (const value of [

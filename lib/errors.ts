@@ -9,6 +9,8 @@ export const ErrorCode = {
   KEY_UNAVAILABLE: 'KEY_UNAVAILABLE',
   VAULT_UNAVAILABLE: 'VAULT_UNAVAILABLE',
   TOKEN_COLLISION: 'TOKEN_COLLISION',
+  /** A stored value failed to decrypt (tampered, or sealed under another tenant or token). */
+  VALUE_UNREADABLE: 'VALUE_UNREADABLE',
   /** An internal check found the sanitizer's output unsafe; nothing was forwarded. */
   SANITIZE_FAILED: 'SANITIZE_FAILED',
   TRACKER_UNAVAILABLE: 'TRACKER_UNAVAILABLE',
@@ -58,12 +60,15 @@ export class InvalidTicketError extends TicketProxyError {
 export class TokenCollisionError extends TicketProxyError {
   readonly tenant: string;
   readonly token: string;
+  /** The keyed fingerprint of the value that lost (never the value), to tell which value must move. */
+  readonly fingerprint: Uint8Array | undefined;
 
-  constructor(tenant: string, token: string) {
+  constructor(tenant: string, token: string, fingerprint?: Uint8Array) {
     super(ErrorCode.TOKEN_COLLISION, `token ${token} of tenant ${tenant} already stands for another value`);
     this.name = 'TokenCollisionError';
     this.tenant = tenant;
     this.token = token;
+    this.fingerprint = fingerprint;
   }
 }
 

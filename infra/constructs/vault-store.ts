@@ -32,7 +32,8 @@ export class VaultStore extends Construct {
         sid: 'OnlyReidentificationDecryptsValues',
         effect: Effect.DENY,
         principals: [new AnyPrincipal()],
-        actions: ['kms:Decrypt'],
+        // ReEncrypt too: moving a value key under a key one controls is decrypting it by other means.
+        actions: ['kms:Decrypt', 'kms:ReEncrypt*'],
         resources: ['*'],
         conditions: { StringEquals: { 'kms:EncryptionContext:purpose': KeyPurpose.VALUE_ENCRYPTION } },
       }),

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { TokenCollisionError } from '../errors.ts';
+import { ErrorCode, TicketProxyError, TokenCollisionError } from '../errors.ts';
 import { open, seal } from '../keys/aes-gcm.ts';
 import type { TenantKeys } from '../keys/tenant-keys.ts';
 import type { TicketReference, TokenVault, VaultEntry } from '../vault/token-vault.ts';
@@ -24,6 +24,7 @@ export interface RevealedValue {
 const MAX_PROBES = 8;
 
 const encoder = new TextEncoder();
+const sameBytes = (a: Uint8Array, b: Uint8Array | undefined) => b !== undefined && Buffer.compare(a, b) === 0;
 const valueAad = (tenant: string, token: string) => encoder.encode(`${tenant}\u0000${token}`);
 
 interface Pending extends PersonalValue {
@@ -78,19 +79,28 @@ export class Pseudonymizer {
         token: formatToken(kind, fingerprint),
       });
     }
+    const probe = (p: Pending) => {
+      if (++p.probe >= MAX_PROBES) throw new TokenCollisionError(ticket.tenant, p.token, p.fingerprint);
+      p.token = formatToken(p.kind, digest(p.kind, p.normalized, p.probe));
+    };
     const stored = [...unique.values()].filter((p) => p.kind !== TokenKind.SECRET);
+    // Two values of this very ticket on one token: the later one moves before anything is written.
+    const taken = new Set<string>();
+    for (const p of stored) {
+      while (taken.has(p.token)) probe(p);
+      taken.add(p.token);
+    }
     for (;;) {
       try {
         await this.#record(ticket, stored);
         break;
       } catch (error) {
-        const collided = error instanceof TokenCollisionError && stored.find((p) => p.token === error.token);
-        if (!collided || collided.probe + 1 >= MAX_PROBES) throw error;
-        collided.probe++;
-        collided.token = formatToken(
-          collided.kind,
-          digest(collided.kind, collided.normalized, collided.probe),
-        );
+        // The value that lost is the one with the failing token and fingerprint, never the token's owner.
+        const lost =
+          error instanceof TokenCollisionError &&
+          stored.find((p) => p.token === error.token && sameBytes(p.fingerprint, error.fingerprint));
+        if (!lost) throw error;
+        probe(lost);
       }
     }
     return values.map(
@@ -103,8 +113,18 @@ export class Pseudonymizer {
     const entry = await this.#vault.getToken(tenant, token, this.#now());
     if (!entry) return undefined;
     const key = await this.#keys.unwrapValueKey(tenant, entry.wrappedKey);
-    const value = new TextDecoder().decode(open(key, entry.ciphertext, valueAad(tenant, token)));
-    return { kind: entry.kind, value };
+    try {
+      const value = new TextDecoder().decode(open(key, entry.ciphertext, valueAad(tenant, token)));
+      return { kind: entry.kind, value };
+    } catch (error) {
+      throw new TicketProxyError(
+        ErrorCode.VALUE_UNREADABLE,
+        `the stored value of ${token} does not decrypt`,
+        {
+          cause: error,
+        },
+      );
+    }
   }
 
   async #record(ticket: TicketReference, pending: readonly Pending[]): Promise<void> {

@@ -59,7 +59,10 @@ export class Retention {
    */
   expiryOf(ticket: Pick<GenericTicket, 'tenant' | 'created' | 'closedAt'>, now: Date): Date {
     const policy = this.policyFor(ticket.tenant);
-    if (ticket.closedAt) return new Date(Date.parse(ticket.closedAt) + policy.afterCloseDays * DAY_MS);
+    // Times in the future are not believed: they would stretch retention at the sender's will.
+    if (ticket.closedAt) {
+      return new Date(Math.min(Date.parse(ticket.closedAt), now.getTime()) + policy.afterCloseDays * DAY_MS);
+    }
     const created = ticket.created ? Math.min(Date.parse(ticket.created), now.getTime()) : now.getTime();
     return new Date(created + policy.maxAgeDays * DAY_MS);
   }

@@ -16,7 +16,7 @@ import { DependencyError, ErrorCode, TicketProxyError, TokenCollisionError } fro
 import type { KeyPurpose } from '../keys/key-ring.ts';
 import type { TokenKind } from '../pseudonymize/token.ts';
 import type { TicketRecord, TicketReference, TokenVault, VaultEntry } from './token-vault.ts';
-import { epochSeconds, parsePartition, VaultTable, vaultKeys } from './vault-table.ts';
+import { epochSeconds, parsePartition, TTL_GRACE_SECONDS, VaultTable, vaultKeys } from './vault-table.ts';
 
 type Item = Record<string, AttributeValue>;
 
@@ -26,6 +26,14 @@ const BATCH_ROUNDS = 8;
 const WRITE_CONCURRENCY = 16;
 
 const keyOf = ({ pk, sk }: { pk: string; sk: string }): Item => ({ pk: { S: pk }, sk: { S: sk } });
+
+/** `:e` (retention end) and `:ttl` (a week later), as expression values. */
+const expiry = (date: Date) => ({
+  ':e': { N: String(epochSeconds(date)) },
+  ':ttl': { N: String(epochSeconds(date) + TTL_GRACE_SECONDS) },
+});
+/** The same, as item attributes. */
+const stamp = (values: ReturnType<typeof expiry>) => ({ expiresAt: values[':e'], ttl: values[':ttl'] });
 const seconds = (item: Item | undefined) => Number(item?.expiresAt?.N ?? 0);
 
 /** Deletes only what is still expired: anything a writer renewed since the sweep looked stays. */
@@ -43,33 +51,47 @@ export class DynamoTokenVault implements TokenVault {
 
   recordTokens(ticket: TicketReference, entries: readonly VaultEntry[]): Promise<void> {
     return this.#guard('record tokens', async () => {
-      const expiresAt = { N: String(epochSeconds(ticket.expiresAt)) };
+      const expires = expiry(ticket.expiresAt);
+      const tokens = new Set(entries.map((e) => e.token));
+      // Tokens an earlier event of this ticket used keep being referenced, but only as long as the
+      // ticket now lives: a ticket closed early must not keep them longer.
+      const earlier = (await this.#partition(vaultKeys.ticket(ticket.tenant, ticket.ticketId).pk))
+        .map((i) => i.sk?.S ?? '')
+        .filter((sk) => sk.startsWith('REF#'))
+        .map((sk) => sk.slice('REF#'.length));
+      const referenced = [...new Set([...tokens, ...earlier])];
       // The ticket and the references first, the tokens last: a sweep running concurrently then never
       // finds a token unused while a live ticket is about to use it.
-      const tokens = [...new Set(entries.map((e) => e.token))];
       await Promise.all([
         this.#client.send(
           new UpdateItemCommand({
             TableName: this.#table,
             Key: keyOf(vaultKeys.ticket(ticket.tenant, ticket.ticketId)),
             UpdateExpression:
-              'SET expiresAt = :e, updated = :now, firstSeen = if_not_exists(firstSeen, :now)',
+              'SET expiresAt = :e, #ttl = :ttl, updated = :now, firstSeen = if_not_exists(firstSeen, :now)',
+            ExpressionAttributeNames: { '#ttl': VaultTable.timeToLiveAttribute },
             ExpressionAttributeValues: {
-              ':e': expiresAt,
+              ...expires,
               ':now': { S: (ticket.seenAt ?? new Date()).toISOString() },
             },
           }),
         ),
         this.#batchWrite(
-          tokens.flatMap((token) => [
+          referenced.flatMap((token) => [
             {
               PutRequest: {
-                Item: { ...keyOf(vaultKeys.ticketRef(ticket.tenant, ticket.ticketId, token)), expiresAt },
+                Item: {
+                  ...keyOf(vaultKeys.ticketRef(ticket.tenant, ticket.ticketId, token)),
+                  ...stamp(expires),
+                },
               },
             },
             {
               PutRequest: {
-                Item: { ...keyOf(vaultKeys.tokenRef(ticket.tenant, token, ticket.ticketId)), expiresAt },
+                Item: {
+                  ...keyOf(vaultKeys.tokenRef(ticket.tenant, token, ticket.ticketId)),
+                  ...stamp(expires),
+                },
               },
             },
           ]),
@@ -99,15 +121,18 @@ export class DynamoTokenVault implements TokenVault {
 
   recordDelivery(tenant: string, ticketId: string, issueKey: string): Promise<void> {
     return this.#guard('record a delivery', async () => {
-      await this.#client.send(
-        new UpdateItemCommand({
-          TableName: this.#table,
-          Key: keyOf(vaultKeys.ticket(tenant, ticketId)),
-          UpdateExpression: 'SET issueKey = :key',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':key': { S: issueKey } },
-        }),
-      );
+      // A ticket swept between sanitizing and delivery (it had already expired) has nothing to map.
+      await this.#client
+        .send(
+          new UpdateItemCommand({
+            TableName: this.#table,
+            Key: keyOf(vaultKeys.ticket(tenant, ticketId)),
+            UpdateExpression: 'SET issueKey = :key',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':key': { S: issueKey } },
+          }),
+        )
+        .catch(ignoreConditionFailure);
     });
   }
 
@@ -145,13 +170,17 @@ export class DynamoTokenVault implements TokenVault {
       const ticket = items.find((i) => i.sk?.S === 'TICKET');
       if (ticket && seconds(ticket) > nowSeconds) return { ticketRemoved: false, tokensDeleted: 0 };
       let tokensDeleted = 0;
+      let referencesLeft = 0;
       for (const ref of items.filter((i) => i.sk?.S?.startsWith('REF#'))) {
         const token = (ref.sk?.S ?? '').slice('REF#'.length);
         await this.#deleteIfExpired(vaultKeys.tokenRef(tenant, token, ticketId), nowSeconds);
         if (await this.#deleteTokenIfUnused(tenant, token, now)) tokensDeleted++;
-        await this.#deleteIfExpired(vaultKeys.ticketRef(tenant, ticketId, token), nowSeconds);
+        if (!(await this.#deleteIfExpired(vaultKeys.ticketRef(tenant, ticketId, token), nowSeconds)))
+          referencesLeft++;
       }
-      const ticketRemoved = await this.#deleteIfExpired(vaultKeys.ticket(tenant, ticketId), nowSeconds);
+      // The ticket goes last, and only with all its references, so a later sweep can always find what is left.
+      const ticketRemoved =
+        referencesLeft === 0 && (await this.#deleteIfExpired(vaultKeys.ticket(tenant, ticketId), nowSeconds));
       return { ticketRemoved, tokensDeleted };
     });
   }
@@ -207,34 +236,50 @@ export class DynamoTokenVault implements TokenVault {
 
   /**
    * Creates the token if it is new and otherwise leaves its value alone; either way bumps its version,
-   * so a sweep that found it unused a moment ago will not delete it now.
+   * so a sweep that found it unused a moment ago will not delete it now, and raises its expiry to the
+   * ticket's if that is later, in the same atomic write.
    */
   async #upsertToken(ticket: TicketReference, entry: VaultEntry): Promise<void> {
-    const expires = epochSeconds(ticket.expiresAt);
-    const out = await this.#client.send(
-      new UpdateItemCommand({
-        TableName: this.#table,
-        Key: keyOf(vaultKeys.token(entry.tenant, entry.token)),
-        UpdateExpression: [
-          'SET tenant = if_not_exists(tenant, :tenant), kind = if_not_exists(kind, :kind)',
-          'fp = if_not_exists(fp, :fp), ct = if_not_exists(ct, :ct), dk = if_not_exists(dk, :dk)',
-          'created = if_not_exists(created, :created), expiresAt = if_not_exists(expiresAt, :e)',
-        ]
-          .join(', ')
-          .concat(' ADD version :one'),
-        ExpressionAttributeValues: {
-          ':tenant': { S: entry.tenant },
-          ':kind': { S: entry.kind },
-          ':fp': { B: entry.fingerprint },
-          ':ct': { B: entry.ciphertext },
-          ':dk': { B: entry.wrappedKey },
-          ':created': { S: entry.createdAt },
-          ':e': { N: String(expires) },
-          ':one': { N: '1' },
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
+    const expires = expiry(ticket.expiresAt);
+    const values = {
+      ':tenant': { S: entry.tenant },
+      ':kind': { S: entry.kind },
+      ':fp': { B: entry.fingerprint },
+      ':ct': { B: entry.ciphertext },
+      ':dk': { B: entry.wrappedKey },
+      ':created': { S: entry.createdAt },
+      ':one': { N: '1' },
+      ...expires,
+    };
+    const keep = [
+      'tenant = if_not_exists(tenant, :tenant)',
+      'kind = if_not_exists(kind, :kind)',
+      'fp = if_not_exists(fp, :fp)',
+      'ct = if_not_exists(ct, :ct)',
+      'dk = if_not_exists(dk, :dk)',
+      'created = if_not_exists(created, :created)',
+    ].join(', ');
+    const update = (expiresPart: string, condition?: string) =>
+      this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: keyOf(vaultKeys.token(entry.tenant, entry.token)),
+          UpdateExpression: `SET ${keep}, ${expiresPart} ADD version :one`,
+          ...(condition && { ConditionExpression: condition }),
+          ExpressionAttributeNames: { '#ttl': VaultTable.timeToLiveAttribute },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+    // The token must live as long as its longest-living ticket: raise the expiry if this ticket lives
+    // longer, else leave it (a conditional write, so nothing can delete the item in between).
+    const out = await update(
+      'expiresAt = :e, #ttl = :ttl',
+      'attribute_not_exists(expiresAt) OR expiresAt < :e',
+    ).catch((error: unknown) => {
+      ignoreConditionFailure(error);
+      return update('expiresAt = if_not_exists(expiresAt, :e), #ttl = if_not_exists(#ttl, :ttl)');
+    });
     const stored = out.Attributes;
     if (!stored?.fp?.B || Buffer.compare(stored.fp.B, entry.fingerprint) !== 0) {
       // The reference just written points at another value's token: take it back before failing.
@@ -242,21 +287,7 @@ export class DynamoTokenVault implements TokenVault {
         { DeleteRequest: { Key: keyOf(vaultKeys.ticketRef(ticket.tenant, ticket.ticketId, entry.token)) } },
         { DeleteRequest: { Key: keyOf(vaultKeys.tokenRef(ticket.tenant, entry.token, ticket.ticketId)) } },
       ]);
-      throw new TokenCollisionError(entry.tenant, entry.token);
-    }
-    if (seconds(stored) < expires) {
-      // The token must live as long as its longest-living ticket.
-      await this.#client
-        .send(
-          new UpdateItemCommand({
-            TableName: this.#table,
-            Key: keyOf(vaultKeys.token(entry.tenant, entry.token)),
-            UpdateExpression: 'SET expiresAt = :e',
-            ConditionExpression: 'expiresAt < :e',
-            ExpressionAttributeValues: { ':e': { N: String(expires) } },
-          }),
-        )
-        .catch(ignoreConditionFailure);
+      throw new TokenCollisionError(entry.tenant, entry.token, entry.fingerprint);
     }
   }
 
@@ -277,8 +308,12 @@ export class DynamoTokenVault implements TokenVault {
         new DeleteItemCommand({
           TableName: this.#table,
           Key: keyOf(vaultKeys.token(tenant, token)),
-          ConditionExpression: 'version = :v',
-          ExpressionAttributeValues: { ':v': item.version ?? { N: '0' } },
+          // The same incarnation of the item: a token deleted and written again since (TTL, another
+          // sweep, a new ticket) has a new ciphertext (random IV), even if its version count matches.
+          ConditionExpression: item.ct
+            ? 'version = :v AND ct = :ct'
+            : 'version = :v AND attribute_not_exists(ct)',
+          ExpressionAttributeValues: { ':v': item.version ?? { N: '0' }, ...(item.ct && { ':ct': item.ct }) },
         }),
       );
       return true;

@@ -8,13 +8,17 @@
  * | ticket                | `TICKET#tenant#ticketId`| `TICKET`        | expiresAt, updated, issueKey                      |
  * | a token it uses       | `TICKET#tenant#ticketId`| `REF#token`     | expiresAt                                         |
  * | tenant key            | `TENANT#tenant`         | `KEY#purpose`   | wrapped, created (no expiry: see README)          |
+ *
+ * `expiresAt` is when retention ends, and what reads and the sweep go by; `ttl` is a week later, so the
+ * nightly sweep always gets to an item before DynamoDB's TTL does, and TTL only cleans up after a sweep
+ * that failed for a week.
  */
 export const VaultTable = {
   defaultName: 'ticket-proxy-vault',
   partitionKey: 'pk',
   sortKey: 'sk',
-  /** Epoch seconds; DynamoDB TTL deletes late, so reads check it too. */
-  timeToLiveAttribute: 'expiresAt',
+  /** Epoch seconds, `expiresAt` plus {@link TTL_GRACE_SECONDS}. */
+  timeToLiveAttribute: 'ttl',
 } as const;
 
 export const vaultKeys = {
@@ -37,6 +41,8 @@ export function parsePartition(pk: string): [string, string] {
   const split = rest.indexOf('#');
   return [rest.slice(0, split), rest.slice(split + 1)];
 }
+
+export const TTL_GRACE_SECONDS = 7 * 24 * 60 * 60;
 
 /** Epoch seconds, the unit DynamoDB TTL reads. */
 export const epochSeconds = (date: Date) => Math.ceil(date.getTime() / 1000);

@@ -77,7 +77,7 @@ describe('TicketProxyStack', () => {
         ],
         SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
         DeletionProtectionEnabled: true,
       },
     });
@@ -134,7 +134,7 @@ describe('TicketProxyStack', () => {
     );
     expect(denies).toEqual([
       expect.objectContaining({
-        Action: 'kms:Decrypt',
+        Action: ['kms:Decrypt', 'kms:ReEncrypt*'],
         Principal: { AWS: '*' },
         Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'value-encryption' } },
       }),

@@ -1,4 +1,4 @@
-import { PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedDynamo, openEmbeddedDynamo } from '../../lib/embedded/embedded-dynamodb.ts';
 import { ErrorCode, TokenCollisionError } from '../../lib/errors.ts';
@@ -7,6 +7,7 @@ import { TokenKind } from '../../lib/pseudonymize/token.ts';
 import { DynamoTokenVault } from '../../lib/vault/dynamo-token-vault.ts';
 import type { TicketReference, VaultEntry } from '../../lib/vault/token-vault.ts';
 import { VaultTable } from '../../lib/vault/vault-table.ts';
+import { type DynamoRequest, InterceptingProxy } from '../support/intercepting-proxy.ts';
 
 let dynamo: EmbeddedDynamo;
 let vault: DynamoTokenVault;
@@ -169,6 +170,8 @@ describe('DynamoTokenVault (real DynamoDB client, dynalite)', () => {
             pk: { S: `TOKEN#ballerup#${e.token}` },
             sk: { S: 'TOKEN' },
             fp: { B: e.fingerprint },
+            ct: { B: e.ciphertext },
+            dk: { B: e.wrappedKey },
             version: { N: '1' },
             expiresAt: { N: String(Math.floor(now.getTime() / 1000) - 10) },
           },
@@ -201,36 +204,99 @@ describe('DynamoTokenVault (real DynamoDB client, dynalite)', () => {
   });
 });
 
-describe('DynamoTokenVault under DynamoDB throttling', () => {
-  it('rides out short throttling through the SDK’s retries, and fails closed when it persists', async () => {
-    const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-    const { ThrottlingProxy } = await import('../support/throttling-proxy.ts');
-    const proxy = await new ThrottlingProxy(dynamo.endpoint).start();
-    const client = new DynamoDBClient({
+describe('DynamoTokenVault between other writers (network-edge interleavings)', () => {
+  let proxy: InterceptingProxy;
+  let client: DynamoDBClient;
+  let sweeper: DynamoTokenVault;
+
+  beforeAll(async () => {
+    proxy = await new InterceptingProxy(dynamo.endpoint).start();
+    client = new DynamoDBClient({
       endpoint: proxy.url,
       region: 'eu-north-1',
       credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
       maxAttempts: 3,
     });
-    const throttled = new DynamoTokenVault(client);
-    try {
-      const e = entry();
-      proxy.throttle = 2;
-      await throttled.recordTokens(ticket(), [e]);
-      expect(proxy.throttled).toBe(2);
-      expect(await vault.getToken(e.tenant, e.token, now)).toEqual(e);
+    sweeper = new DynamoTokenVault(client);
+  });
+  afterAll(async () => {
+    client.destroy();
+    await proxy.stop();
+  });
 
-      const f = entry();
-      proxy.throttle = 1000;
-      await expect(throttled.recordTokens(ticket(), [f])).rejects.toMatchObject({
-        code: ErrorCode.VAULT_UNAVAILABLE,
-        retryable: true,
-      });
-      proxy.throttle = 0;
-      expect(await vault.getToken(f.tenant, f.token, now)).toBeUndefined();
-    } finally {
-      client.destroy();
-      await proxy.stop();
-    }
+  const deleting = (pk: string, sk: string) => (r: DynamoRequest) =>
+    r.operation === 'DeleteItem' && r.body.Key?.pk?.S === pk && r.body.Key?.sk?.S === sk;
+
+  it('does not delete a token that was deleted and written again after the sweep looked at it', async () => {
+    const e = entry();
+    const old = ticket(5);
+    await vault.recordTokens(old, [e]);
+    const isTokenDelete = deleting(`TOKEN#ballerup#${e.token}`, 'TOKEN');
+    proxy.before = async (r) => {
+      if (!isTokenDelete(r)) return false;
+      // TTL removes the item, and a new ticket brings the same value back: version 1 again.
+      await vault.forgetTicket(old.tenant, old.ticketId, at(6));
+      await vault.recordTokens(ticket(50), [{ ...e, ciphertext: Uint8Array.of(42, 42) }]);
+      return true;
+    };
+    await sweeper.forgetTicket(old.tenant, old.ticketId, at(6));
+    expect(await vault.getToken(e.tenant, e.token, at(6))).toMatchObject({ token: e.token });
+  });
+
+  it('leaves a ticket renewed after the sweep found it expired, and its tokens', async () => {
+    const e = entry();
+    const t = ticket(5);
+    await vault.recordTokens(t, [e]);
+    const isReferenceDelete = deleting(`TOKEN#ballerup#${e.token}`, `REF#${t.ticketId}`);
+    proxy.before = async (r) => {
+      if (!isReferenceDelete(r)) return false;
+      await vault.recordTokens({ ...t, expiresAt: at(60) }, [e]);
+      return true;
+    };
+    expect(await sweeper.forgetTicket(t.tenant, t.ticketId, at(6))).toEqual({
+      ticketRemoved: false,
+      tokensDeleted: 0,
+    });
+    expect(await vault.getToken(e.tenant, e.token, at(6))).toEqual(e);
+  });
+
+  it('rides out short throttling through the SDK’s retries, and fails closed when it persists', async () => {
+    const e = entry();
+    proxy.throttle = 2;
+    await sweeper.recordTokens(ticket(), [e]);
+    expect(proxy.throttled).toBe(2);
+    expect(await vault.getToken(e.tenant, e.token, now)).toEqual(e);
+
+    const f = entry();
+    proxy.throttle = 3; // every attempt of the first request
+    await expect(sweeper.recordTokens(ticket(), [f])).rejects.toMatchObject({
+      code: ErrorCode.VAULT_UNAVAILABLE,
+      retryable: true,
+    });
+    proxy.throttle = 0;
+    expect(await vault.getToken(f.tenant, f.token, now)).toBeUndefined();
+  });
+});
+
+describe('DynamoTokenVault retention edges', () => {
+  it('counts a token as expired from the second its last ticket expires', async () => {
+    const e = entry();
+    const expiresAt = new Date(Math.ceil(at(3).getTime() / 1000) * 1000);
+    await vault.recordTokens({ tenant: 'ballerup', ticketId: `SD-${++n}`, expiresAt }, [e]);
+    expect(await vault.getToken(e.tenant, e.token, new Date(expiresAt.getTime() - 1000))).toEqual(e);
+    expect(await vault.getToken(e.tenant, e.token, expiresAt)).toBeUndefined();
+  });
+
+  it('shortens the references of tokens an earlier event used when the ticket closes early', async () => {
+    const t = ticket(365);
+    const [kept, removed] = [entry(), entry()];
+    await vault.recordTokens(t, [kept, removed]);
+    // The CPR number was edited out and the ticket closed: 90 days now.
+    await vault.recordTokens({ ...t, expiresAt: at(90) }, [kept]);
+    expect(await vault.getToken(removed.tenant, removed.token, at(91))).toBeUndefined();
+    expect(await vault.forgetTicket(t.tenant, t.ticketId, at(91))).toEqual({
+      ticketRemoved: true,
+      tokensDeleted: 2,
+    });
   });
 });

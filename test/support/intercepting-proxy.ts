@@ -1,14 +1,22 @@
-import type { IncomingMessage } from 'node:http';
-import { request } from 'node:http';
+import { type IncomingMessage, request } from 'node:http';
 import { type LoopbackReply, LoopbackServer } from './loopback-server.ts';
 
+export interface DynamoRequest {
+  /** The operation, e.g. `DeleteItem`. */
+  operation: string;
+  body: { Key?: Record<string, { S?: string }> } & Record<string, unknown>;
+}
+
 /**
- * Sits between the DynamoDB client and dynalite and answers the next `throttle` requests the way
- * DynamoDB does under load (400 ProvisionedThroughputExceededException); the rest pass through.
+ * Sits between a DynamoDB client and dynalite. It can answer the next `throttle` requests as DynamoDB
+ * does under load, and run `before` just before a chosen request goes on, to put another writer's
+ * actions at an exact point of an interleaving.
  */
-export class ThrottlingProxy extends LoopbackServer {
+export class InterceptingProxy extends LoopbackServer {
   throttle = 0;
   throttled = 0;
+  /** Runs once, before the first request it matches (return true) is forwarded. */
+  before: ((request: DynamoRequest) => boolean | Promise<boolean>) | undefined;
   protected contentType = 'application/x-amz-json-1.0';
   readonly #target: URL;
 
@@ -17,17 +25,21 @@ export class ThrottlingProxy extends LoopbackServer {
     this.#target = new URL(target);
   }
 
-  protected handle(req: IncomingMessage, raw: string): Promise<LoopbackReply> {
+  protected async handle(req: IncomingMessage, raw: string): Promise<LoopbackReply> {
     if (this.throttle > 0) {
       this.throttle--;
       this.throttled++;
-      return Promise.resolve({
+      return {
         status: 400,
         body: {
           __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
           message: 'throttled by the test',
         },
-      });
+      };
+    }
+    if (this.before) {
+      const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+      if (await this.before({ operation, body: JSON.parse(raw || '{}') })) this.before = undefined;
     }
     return new Promise((resolve, reject) => {
       const forward = request(

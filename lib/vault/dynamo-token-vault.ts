@@ -236,8 +236,8 @@ export class DynamoTokenVault implements TokenVault {
 
   /**
    * Creates the token if it is new and otherwise leaves its value alone; either way bumps its version,
-   * so a sweep that found it unused a moment ago will not delete it now, and raises its expiry to the
-   * ticket's if that is later, in the same atomic write.
+   * so a sweep that found it unused a moment ago will not delete it now; then raises its expiry to the
+   * ticket's if that is later.
    */
   async #upsertToken(ticket: TicketReference, entry: VaultEntry): Promise<void> {
     const expires = expiry(ticket.expiresAt);
@@ -258,36 +258,49 @@ export class DynamoTokenVault implements TokenVault {
       'ct = if_not_exists(ct, :ct)',
       'dk = if_not_exists(dk, :dk)',
       'created = if_not_exists(created, :created)',
+      'expiresAt = if_not_exists(expiresAt, :e)',
+      '#ttl = if_not_exists(#ttl, :ttl)',
     ].join(', ');
-    const update = (expiresPart: string, condition?: string) =>
+    const upsert = () =>
       this.#client.send(
         new UpdateItemCommand({
           TableName: this.#table,
           Key: keyOf(vaultKeys.token(entry.tenant, entry.token)),
-          UpdateExpression: `SET ${keep}, ${expiresPart} ADD version :one`,
-          ...(condition && { ConditionExpression: condition }),
+          UpdateExpression: `SET ${keep} ADD version :one`,
           ExpressionAttributeNames: { '#ttl': VaultTable.timeToLiveAttribute },
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
         }),
       );
-    // The token must live as long as its longest-living ticket: raise the expiry if this ticket lives
-    // longer, else leave it (a conditional write, so nothing can delete the item in between).
-    const out = await update(
-      'expiresAt = :e, #ttl = :ttl',
-      'attribute_not_exists(expiresAt) OR expiresAt < :e',
-    ).catch((error: unknown) => {
-      ignoreConditionFailure(error);
-      return update('expiresAt = if_not_exists(expiresAt, :e), #ttl = if_not_exists(#ttl, :ttl)');
-    });
-    const stored = out.Attributes;
-    if (!stored?.fp?.B || Buffer.compare(stored.fp.B, entry.fingerprint) !== 0) {
-      // The reference just written points at another value's token: take it back before failing.
-      await this.#batchWrite([
-        { DeleteRequest: { Key: keyOf(vaultKeys.ticketRef(ticket.tenant, ticket.ticketId, entry.token)) } },
-        { DeleteRequest: { Key: keyOf(vaultKeys.tokenRef(ticket.tenant, entry.token, ticket.ticketId)) } },
-      ]);
-      throw new TokenCollisionError(entry.tenant, entry.token, entry.fingerprint);
+    // The token must live as long as its longest-living ticket. Usually it already does (one write);
+    // otherwise raise its expiry, and if the item vanished in between (TTL), write it again.
+    for (let attempt = 1; ; attempt++) {
+      const stored = (await upsert()).Attributes;
+      if (!stored?.fp?.B || Buffer.compare(stored.fp.B, entry.fingerprint) !== 0) {
+        // The reference just written points at another value's token: take it back before failing.
+        await this.#batchWrite([
+          { DeleteRequest: { Key: keyOf(vaultKeys.ticketRef(ticket.tenant, ticket.ticketId, entry.token)) } },
+          { DeleteRequest: { Key: keyOf(vaultKeys.tokenRef(ticket.tenant, entry.token, ticket.ticketId)) } },
+        ]);
+        throw new TokenCollisionError(entry.tenant, entry.token, entry.fingerprint);
+      }
+      if (seconds(stored) >= Number(expires[':e'].N)) return;
+      try {
+        await this.#client.send(
+          new UpdateItemCommand({
+            TableName: this.#table,
+            Key: keyOf(vaultKeys.token(entry.tenant, entry.token)),
+            UpdateExpression: 'SET expiresAt = :e, #ttl = :ttl',
+            ConditionExpression: 'expiresAt < :e',
+            ExpressionAttributeNames: { '#ttl': VaultTable.timeToLiveAttribute },
+            ExpressionAttributeValues: expires,
+          }),
+        );
+        return;
+      } catch (error) {
+        ignoreConditionFailure(error);
+        if (attempt >= 3) throw error;
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 import { TOKEN_PATTERN } from '../pseudonymize/token.ts';
 import { cprDetector } from './cpr.ts';
 import { emailDetector } from './email.ts';
+import { nameDetector } from './names.ts';
 import { phoneDetector } from './phone.ts';
 import { secretDetector } from './secret.ts';
 import type { Detector, Span } from './span.ts';
@@ -11,6 +12,7 @@ export const defaultDetectors: readonly Detector[] = [
   emailDetector,
   phoneDetector,
   secretDetector,
+  nameDetector,
 ];
 
 /**

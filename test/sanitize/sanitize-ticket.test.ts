@@ -223,6 +223,21 @@ describe('sanitizeTicket', () => {
     expect(closed.expiresAt.getTime()).toBe(t0.getTime() + 130 * day);
   });
 
+  it('replaces names in free text that no structured field announces, and keeps ordinary words', async () => {
+    const { ticket } = await sanitizeTicket(
+      {
+        ...base,
+        summary: 'Fejl for Jens Hansen',
+        description: 'Hej Fatima\nBorgeren bor ved skov og holm og ringer per dag.\nMvh\nBallerup Kommune',
+      },
+      deps,
+    );
+    expect(ticket.summary).toMatch(/^Fejl for NAME_[A-Z2-7]{16}$/);
+    expect(ticket.description).toMatch(
+      /^Hej NAME_[A-Z2-7]{16}\nBorgeren bor ved skov og holm og ringer per dag\.\nMvh\nBallerup Kommune$/,
+    );
+  });
+
   it('counts every token it writes', async () => {
     const { ticket } = plantedTickets(1, 3)[0] as PlantedTicket;
     const { ticket: sanitized, replaced } = await sanitizeTicket(ticket, deps);

@@ -38,6 +38,12 @@ export interface EmbeddedDynamoOptions {
   tables?: readonly string[];
 }
 
+// dynalite ignores region and credentials; the SDK still needs them to sign.
+const EMBEDDED_CLIENT = {
+  region: 'eu-north-1',
+  credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' },
+} as const;
+
 /** How long a sharing process keeps retrying while the database changes hands. */
 const HANDOVER_MS = 10_000;
 /** Unix socket paths are limited to about 107 bytes. */
@@ -199,9 +205,7 @@ class SocketHandler extends NodeHttpHandler {
 function socketClient(database: DataDirDatabase): DynamoDBClient {
   return new DynamoDBClient({
     endpoint: 'http://localhost',
-    region: 'eu-north-1',
-    // dynalite ignores credentials; the SDK still signs, so it needs some.
-    credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' },
+    ...EMBEDDED_CLIENT,
     requestHandler: new SocketHandler(database),
   });
 }
@@ -215,8 +219,7 @@ async function serveInMemory(): Promise<EmbeddedDynamo> {
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const client = new DynamoDBClient({
     endpoint,
-    region: 'eu-north-1',
-    credentials: { accessKeyId: 'embedded', secretAccessKey: 'embedded' },
+    ...EMBEDDED_CLIENT,
   });
   return {
     client,

@@ -10,6 +10,7 @@ import { Retention } from '../retention/retention-policy.ts';
 import { JiraCloudTracker, jiraConfigSchema } from '../tracker/jira-cloud-tracker.ts';
 import type { TicketTracker } from '../tracker/ticket-tracker.ts';
 import { DynamoTokenVault } from '../vault/dynamo-token-vault.ts';
+import { MIN_SECRET_LENGTH } from '../webhook/signature.ts';
 import type { Runtime } from './runtime.ts';
 
 /** Environment the CDK stack gives the functions. Names and ARNs only: secrets stay in Secrets Manager. */
@@ -59,7 +60,7 @@ export function awsRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
         if (arn === undefined) return [];
         const secret = await readSecret(arn);
         // A blank or missing value must never become an HMAC key.
-        return typeof secret === 'string' && secret.length >= 16 ? [secret] : [];
+        return typeof secret === 'string' && secret.length >= MIN_SECRET_LENGTH ? [secret] : [];
       },
     },
   };

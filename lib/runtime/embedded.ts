@@ -12,6 +12,7 @@ import { Retention } from '../retention/retention-policy.ts';
 import { JiraCloudTracker, jiraConfigFromEnv } from '../tracker/jira-cloud-tracker.ts';
 import { OutboxTracker } from '../tracker/outbox-tracker.ts';
 import { DynamoTokenVault } from '../vault/dynamo-token-vault.ts';
+import { MIN_SECRET_LENGTH } from '../webhook/signature.ts';
 import type { Runtime } from './runtime.ts';
 
 const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -64,9 +65,6 @@ export async function openEmbeddedRuntime(
     close: () => dynamo.close(),
   };
 }
-
-/** Shorter secrets are refused: an HMAC is only as strong as its key. */
-const MIN_SECRET_LENGTH = 16;
 
 /** `TICKET_PROXY_WEBHOOK_SECRET`, or a random secret kept in the data directory (mode 0600). */
 export async function localWebhookSecret(

@@ -40,12 +40,12 @@ export async function sanitizeTicket(ticket: GenericTicket, deps: SanitizeDeps):
   const detectors = [...baseDetectors, knownValuesDetector(knownValues(ticket))];
 
   // Pass 1 finds the spans of every string, pass 2 writes the tokens in: one vault call per ticket.
-  const found: { text: string; spans: Span[] }[] = [];
+  const found: { value: string; text: string; spans: Span[] }[] = [];
   const values: PersonalValue[] = [];
   rewriteTicket(ticket, (value, role) => {
     const text = readable(value);
     const spans = spansOf(text, role, detectors);
-    found.push({ text, spans });
+    found.push({ value, text, spans });
     for (const s of spans) values.push({ kind: s.kind, value: text.slice(s.start, s.end) });
     return value;
   });
@@ -60,9 +60,10 @@ export async function sanitizeTicket(ticket: GenericTicket, deps: SanitizeDeps):
   let next = 0;
   const sanitized = rewriteTicket(ticket, (value, role) => {
     const recorded = found[call++];
-    const text = readable(value);
-    if (recorded?.text !== text)
+    if (recorded?.value !== value) {
       throw new TicketProxyError(ErrorCode.SANITIZE_FAILED, 'sanitizer passes disagree');
+    }
+    const { text } = recorded;
     let out = '';
     let at = 0;
     for (const span of recorded.spans) {

@@ -2,6 +2,9 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** `X-Ticket-Proxy-Signature: t=UNIX_SECONDS,v1=HEX` (CONTRACTS.md §4). */
 export const SIGNATURE_HEADER = 'x-ticket-proxy-signature';
+/** Shorter webhook secrets are refused: an HMAC is only as strong as its key. */
+export const MIN_SECRET_LENGTH = 16;
+
 /** How far `t` may be from now, either way, in seconds. */
 export const REPLAY_WINDOW_SECONDS = 300;
 

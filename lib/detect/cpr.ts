@@ -1,5 +1,5 @@
 import { TokenKind } from '../pseudonymize/token.ts';
-import type { Detector, Span } from './span.ts';
+import { allMatches, type Detector, type Span } from './span.ts';
 
 /** Between date and serial: a dash or slash with optional spaces, or up to three spaces, tabs or newlines. */
 const SERIAL_SEPARATOR = String.raw`(?:[ \t\u00a0\u202f]{0,2}[-\u2010-\u2015\u2212/._][ \t\u00a0\u202f]{0,2}|[\s\u00a0\u202f]{1,3})?`;
@@ -52,7 +52,7 @@ export function passesModulus11(digits: string): boolean {
 export const cprDetector: Detector = {
   name: 'cpr',
   *detect(text: string): Iterable<Span> {
-    for (const match of text.matchAll(CPR_CANDIDATE)) {
+    for (const match of allMatches(CPR_CANDIDATE, text)) {
       const [whole, dd, , mm, yy, serial] = match;
       const digits = `${dd}${mm}${yy}${serial}`;
       if (!isValidCpr(digits)) continue;

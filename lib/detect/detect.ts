@@ -1,10 +1,11 @@
 import { TOKEN_PATTERN } from '../pseudonymize/token.ts';
+import { addressDetector } from './address.ts';
 import { cprDetector } from './cpr.ts';
 import { emailDetector } from './email.ts';
 import { nameDetector } from './names.ts';
 import { phoneDetector } from './phone.ts';
 import { secretDetector } from './secret.ts';
-import type { Detector, Span } from './span.ts';
+import { allMatches, type Detector, type Span } from './span.ts';
 
 /** The detectors every ticket goes through. Adding one is one file and one entry here. */
 export const defaultDetectors: readonly Detector[] = [
@@ -12,6 +13,7 @@ export const defaultDetectors: readonly Detector[] = [
   emailDetector,
   phoneDetector,
   secretDetector,
+  addressDetector,
   nameDetector,
 ];
 
@@ -24,7 +26,7 @@ export const defaultDetectors: readonly Detector[] = [
  * reaches beyond them: `METTE_FREDERIKSEN@FT.DK` is an address, not a token.
  */
 export function detectSpans(text: string, detectors: readonly Detector[]): Span[] {
-  const tokens = [...text.matchAll(TOKEN_PATTERN)].map((m) => ({
+  const tokens = [...allMatches(TOKEN_PATTERN, text)].map((m) => ({
     start: m.index,
     end: m.index + m[0].length,
   }));

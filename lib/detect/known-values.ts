@@ -1,5 +1,5 @@
 import { TokenKind } from '../pseudonymize/token.ts';
-import type { Detector, Span } from './span.ts';
+import { allMatches, type Detector, type Span } from './span.ts';
 
 export interface KnownValue {
   kind: TokenKind;
@@ -56,7 +56,7 @@ export function knownValuesDetector(known: readonly KnownValue[]): Detector {
     *detect(text: string): Iterable<Span> {
       for (const [kind, pattern, confidence] of patterns) {
         if (!pattern) continue;
-        for (const match of text.matchAll(pattern)) {
+        for (const match of allMatches(pattern, text)) {
           yield { kind, start: match.index, end: match.index + match[0].length, confidence };
         }
       }

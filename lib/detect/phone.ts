@@ -1,5 +1,5 @@
 import { TokenKind } from '../pseudonymize/token.ts';
-import type { Detector, Span } from './span.ts';
+import { allMatches, type Detector, type Span } from './span.ts';
 
 /**
  * Danish phone numbers: eight digits, the first 2-9. Eight digits are also order numbers and amounts,
@@ -33,7 +33,7 @@ export const phoneDetector: Detector = {
   name: 'phone',
   *detect(text: string): Iterable<Span> {
     for (const { pattern, confidence } of PATTERNS) {
-      for (const match of text.matchAll(pattern)) {
+      for (const match of allMatches(pattern, text)) {
         yield { kind: TokenKind.PHONE, start: match.index, end: match.index + match[0].length, confidence };
       }
     }

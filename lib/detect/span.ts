@@ -15,3 +15,17 @@ export interface Detector {
   readonly name: string;
   detect(text: string): Iterable<Span>;
 }
+
+/**
+ * Every match of a global pattern, like `text.matchAll(pattern)` but without the copy of the pattern
+ * that matchAll makes on each call, which cost more than the matching on short texts.
+ */
+export function allMatches(pattern: RegExp, text: string): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+    out.push(m);
+    if (m[0] === '') pattern.lastIndex++;
+  }
+  return out;
+}

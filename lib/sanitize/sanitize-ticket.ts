@@ -40,15 +40,16 @@ export async function sanitizeTicket(ticket: GenericTicket, deps: SanitizeDeps):
   const detectors = [...baseDetectors, knownValuesDetector(knownValues(ticket))];
 
   // Pass 1 finds the spans of every string, pass 2 writes the tokens in: one vault call per ticket.
-  const found: { value: string; text: string; spans: Span[] }[] = [];
-  const values: PersonalValue[] = [];
+  const found: { value: string; text: string; role: FieldRole; spans: Span[] }[] = [];
   rewriteTicket(ticket, (value, role) => {
     const text = readable(value);
-    const spans = spansOf(text, role, detectors);
-    found.push({ value, text, spans });
-    for (const s of spans) values.push({ kind: s.kind, value: text.slice(s.start, s.end) });
+    found.push({ value, text, role, spans: spansOf(text, role, detectors) });
     return value;
   });
+  addMentionsOfFoundNames(found);
+  const values: PersonalValue[] = found.flatMap(({ text, spans }) =>
+    spans.map((s) => ({ kind: s.kind, value: text.slice(s.start, s.end) })),
+  );
   const seenAt = deps.now?.() ?? new Date();
   const expiresAt = await expiryOf(ticket, seenAt, deps);
   const tokens = await deps.pseudonymizer.tokenize(
@@ -93,6 +94,27 @@ export async function sanitizeTicket(ticket: GenericTicket, deps: SanitizeDeps):
   const replaced: SanitizeResult['replaced'] = {};
   for (const { kind } of values) replaced[kind] = (replaced[kind] ?? 0) + 1;
   return { ticket: sanitized, replaced, expiresAt };
+}
+
+/**
+ * A name found in one field is found in every other: `Mvh Per Skov` in a comment makes the `Skov`
+ * that opens a sentence of the description a name too.
+ */
+function addMentionsOfFoundNames(found: { text: string; role: FieldRole; spans: Span[] }[]): void {
+  const names = found.flatMap(({ text, role, spans }) =>
+    role === 'text'
+      ? spans
+          .filter((s) => s.kind === TokenKind.NAME)
+          .map((s) => ({ kind: s.kind, value: text.slice(s.start, s.end) }))
+      : [],
+  );
+  if (names.length === 0) return;
+  const mentions = knownValuesDetector(names);
+  for (const entry of found) {
+    if (entry.role !== 'text') continue;
+    const already = entry.spans;
+    entry.spans = detectSpans(entry.text, [{ name: 'found', detect: () => already }, mentions]);
+  }
 }
 
 /** A ticket that does not say when it was created is counted from when the proxy first saw it. */

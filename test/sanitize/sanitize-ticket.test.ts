@@ -238,6 +238,19 @@ describe('sanitizeTicket', () => {
     );
   });
 
+  it('finds a name found in one field wherever another field mentions it', async () => {
+    const { ticket } = await sanitizeTicket(
+      {
+        ...base,
+        description: 'Skov siger, at det virker igen. Skoven er smuk.',
+        comments: [{ id: 'c1', body: 'Tak.\nMvh Per Skov' }],
+      },
+      deps,
+    );
+    expect(ticket.description).toMatch(/^NAME_[A-Z2-7]{16} siger, at det virker igen\. Skoven er smuk\.$/);
+    expect(ticket.comments?.[0]?.body).toMatch(/^Tak\.\nMvh NAME_[A-Z2-7]{16}$/);
+  });
+
   it('counts every token it writes', async () => {
     const { ticket } = plantedTickets(1, 3)[0] as PlantedTicket;
     const { ticket: sanitized, replaced } = await sanitizeTicket(ticket, deps);

@@ -24,12 +24,32 @@ export const defaultDetectors: readonly Detector[] = [
  * this is redaction, so a short match never leaves part of a longer one readable.
  * Tokens already in the text are left alone (sanitizing twice changes nothing), unless a span
  * reaches beyond them: `METTE_FREDERIKSEN@FT.DK` is an address, not a token.
+ *
+ * Replacing a value changes its neighbours' context (`tlf. 20 30 40 50 050300-2467`: the phone
+ * number is bounded only once the CPR number is a token), so detection runs again on the text as it
+ * will read, with each span masked by a token, until nothing new is found. Hence idempotence:
+ * what this returns nothing for, it returns nothing for again.
  */
 export function detectSpans(text: string, detectors: readonly Detector[]): Span[] {
-  const tokens = [...allMatches(TOKEN_PATTERN, text)].map((m) => ({
-    start: m.index,
-    end: m.index + m[0].length,
-  }));
+  let spans = detectOnce(text, detectors);
+  for (let round = 0; round < MAX_ROUNDS && spans.length > 0; round++) {
+    const masked = mask(text, spans);
+    const more = detectOnce(masked.text, detectors).map(masked.toOriginal);
+    const next = mergeSpans([...spans, ...more]);
+    if (sameSpans(next, spans)) break;
+    spans = next;
+  }
+  return spans;
+}
+
+/** Each round can only add or grow spans, so this bound is never reached on real text. */
+const MAX_ROUNDS = 4;
+
+function detectOnce(text: string, detectors: readonly Detector[]): Span[] {
+  const tokens = allMatches(TOKEN_PATTERN, text)
+    // A body of digits only is a number after a label (`CPR_0101901234`), not a token of ours.
+    .filter((m) => /[A-Z]/.test(m[0].slice(m[0].indexOf('_') + 1)))
+    .map((m) => ({ start: m.index, end: m.index + m[0].length }));
   const candidates: Span[] = [];
   for (const detector of detectors) {
     for (const span of detector.detect(text)) {
@@ -38,6 +58,10 @@ export function detectSpans(text: string, detectors: readonly Detector[]): Span[
       if (!inToken) candidates.push(span);
     }
   }
+  return mergeSpans(candidates);
+}
+
+function mergeSpans(candidates: Span[]): Span[] {
   candidates.sort((a, b) => a.start - b.start || b.end - a.end);
   const merged: Span[] = [];
   for (const span of candidates) {
@@ -50,4 +74,41 @@ export function detectSpans(text: string, detectors: readonly Detector[]): Span[
     }
   }
   return merged;
+}
+
+const sameSpans = (a: Span[], b: Span[]) =>
+  a.length === b.length && a.every((s, i) => s.start === b[i]?.start && s.end === b[i]?.end);
+
+/** A token-shaped stand-in: detectors see the same as in the sanitized text, whatever the key. */
+const placeholder = (kind: string) => `${kind}_${'A'.repeat(16)}`;
+
+/** The text with every span replaced by a placeholder, and a map from its offsets back to the text's. */
+function mask(text: string, spans: Span[]): { text: string; toOriginal: (span: Span) => Span } {
+  const pieces: { from: number; to: number; at: number; masked: boolean }[] = [];
+  let out = '';
+  let at = 0;
+  for (const span of spans) {
+    pieces.push({ from: out.length, to: out.length + span.start - at, at, masked: false });
+    out += text.slice(at, span.start);
+    const stand = placeholder(span.kind);
+    pieces.push({ from: out.length, to: out.length + stand.length, at: span.start, masked: true });
+    out += stand;
+    at = span.end;
+  }
+  pieces.push({ from: out.length, to: out.length + text.length - at, at, masked: false });
+  out += text.slice(at);
+  const offset = (position: number, side: 'start' | 'end'): number => {
+    const piece = pieces.find(
+      (p) => position >= p.from && (position < p.to || (side === 'end' && position === p.to)),
+    );
+    if (!piece) return side === 'start' ? 0 : text.length;
+    if (!piece.masked) return piece.at + position - piece.from;
+    // Inside a placeholder: the span covers the whole value it stands for.
+    const original = spans.find((s) => s.start === piece.at) as Span;
+    return side === 'start' ? original.start : original.end;
+  };
+  return {
+    text: out,
+    toOriginal: (span) => ({ ...span, start: offset(span.start, 'start'), end: offset(span.end, 'end') }),
+  };
 }

@@ -21,6 +21,14 @@ describe('e-mail detector', () => {
     expect(found(text)).toEqual([address]);
   });
 
+  it('splits addresses in a list without spaces', () => {
+    expect(found('jens@example.dk;mette@example.dk,ole@example.dk')).toEqual([
+      'jens@example.dk',
+      'mette@example.dk',
+      'ole@example.dk',
+    ]);
+  });
+
   it.each([['user@localhost'], ['@example.dk'], ['hansen@'], ['version 1.2@3.4'], ['a@b.c']])(
     'ignores %s',
     (text) => {

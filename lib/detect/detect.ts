@@ -61,7 +61,8 @@ function detectOnce(text: string, detectors: readonly Detector[]): Span[] {
   return mergeSpans(candidates);
 }
 
-function mergeSpans(candidates: Span[]): Span[] {
+/** Sorts spans and merges overlapping ones into their union (see detectSpans). */
+export function mergeSpans(candidates: Span[]): Span[] {
   candidates.sort((a, b) => a.start - b.start || b.end - a.end);
   const merged: Span[] = [];
   for (const span of candidates) {

@@ -3,8 +3,11 @@ import type { GenericTicket, TicketAttachment } from '../ticket/generic-ticket.t
 /** What a string in a ticket is: free text, or a field that is wholly a name or an e-mail address. */
 export type FieldRole = 'text' | 'name' | 'email';
 
-/** Returns the new form of one string. Called in a fixed order, so two passes see the same strings. */
-export type Rewrite = (value: string, role: FieldRole) => string;
+/**
+ * Returns the new form of one string, given its role and its dotted path in the ticket
+ * (`comments.0.body`). Called in a fixed order, so two passes see the same strings.
+ */
+export type Rewrite = (value: string, role: FieldRole, path: string) => string;
 
 const TEXT_MIME =
   /^(text\/|application\/(json|xml|csv|x-ndjson|x-yaml|yaml)\b|application\/[\w.+-]+\+(json|xml)\b)/i;
@@ -16,35 +19,41 @@ const TEXT_EXTENSION = /\.(txt|log|csv|tsv|json|ndjson|xml|ya?ml|md|ini|conf|pro
  * Attachment contents that are not valid UTF-8 text cannot be sanitized, so they are withheld.
  */
 export function rewriteTicket(ticket: GenericTicket, rewrite: Rewrite): GenericTicket {
-  const person = (p: GenericTicket['reporter']) =>
+  const person = (p: GenericTicket['reporter'], path: string) =>
     p && {
-      ...(p.name !== undefined && { name: rewrite(p.name, 'name') }),
-      ...(p.email !== undefined && { email: rewrite(p.email, 'email') }),
+      ...(p.name !== undefined && { name: rewrite(p.name, 'name', `${path}.name`) }),
+      ...(p.email !== undefined && { email: rewrite(p.email, 'email', `${path}.email`) }),
     };
   return {
     ...ticket,
-    summary: rewrite(ticket.summary, 'text'),
-    description: rewrite(ticket.description, 'text'),
-    ...(ticket.reporter && { reporter: person(ticket.reporter) }),
+    summary: rewrite(ticket.summary, 'text', 'summary'),
+    description: rewrite(ticket.description, 'text', 'description'),
+    ...(ticket.reporter && { reporter: person(ticket.reporter, 'reporter') }),
     ...(ticket.comments && {
-      comments: ticket.comments.map((c) => ({
+      comments: ticket.comments.map((c, i) => ({
         ...c,
-        ...(c.author && { author: person(c.author) }),
-        body: rewrite(c.body, 'text'),
+        ...(c.author && { author: person(c.author, `comments.${i}.author`) }),
+        body: rewrite(c.body, 'text', `comments.${i}.body`),
       })),
     }),
-    ...(ticket.attachments && { attachments: ticket.attachments.map((a) => rewriteAttachment(a, rewrite)) }),
-    ...(ticket.labels && { labels: ticket.labels.map((l) => rewrite(l, 'text')) }),
+    ...(ticket.attachments && {
+      attachments: ticket.attachments.map((a, i) => rewriteAttachment(a, rewrite, `attachments.${i}`)),
+    }),
+    ...(ticket.labels && { labels: ticket.labels.map((l, i) => rewrite(l, 'text', `labels.${i}`)) }),
     ...(ticket.fields && {
       fields: Object.fromEntries(
-        Object.entries(ticket.fields).map(([name, value]) => [name, rewriteFieldValue(value, rewrite)]),
+        Object.entries(ticket.fields).map(([name, value]) => [
+          name,
+          // Field names are the sender's; the path says only that it is a field.
+          rewriteFieldValue(value, rewrite, 'fields'),
+        ]),
       ),
     }),
   };
 }
 
-function rewriteAttachment(attachment: TicketAttachment, rewrite: Rewrite): TicketAttachment {
-  const filename = rewrite(attachment.filename, 'text');
+function rewriteAttachment(attachment: TicketAttachment, rewrite: Rewrite, path: string): TicketAttachment {
+  const filename = rewrite(attachment.filename, 'text', `${path}.filename`);
   const { contentBase64, mimeType, ...fields } = attachment;
   // Parameters such as `name="…"` can repeat the file name: only `type/subtype` goes on.
   const rest = mimeType === undefined ? fields : { ...fields, mimeType: mediaType(mimeType) };
@@ -54,17 +63,17 @@ function rewriteAttachment(attachment: TicketAttachment, rewrite: Rewrite): Tick
   return {
     ...rest,
     filename,
-    contentBase64: Buffer.from(rewrite(content, 'text'), 'utf8').toString('base64'),
+    contentBase64: Buffer.from(rewrite(content, 'text', `${path}.content`), 'utf8').toString('base64'),
   };
 }
 
-function rewriteFieldValue(value: string | number | boolean | null, rewrite: Rewrite) {
-  if (typeof value === 'string') return rewrite(value, 'text');
+function rewriteFieldValue(value: string | number | boolean | null, rewrite: Rewrite, path: string) {
+  if (typeof value === 'string') return rewrite(value, 'text', path);
   if (typeof value !== 'number') return value;
   // A CPR number typed into a numeric field loses its leading zero: 0101901234 arrives as 101901234.
   if (!Number.isInteger(value) || value < 1e8 || value >= 1e10) return value;
   const digits = String(value).padStart(10, '0');
-  const rewritten = rewrite(digits, 'text');
+  const rewritten = rewrite(digits, 'text', path);
   return rewritten === digits ? value : rewritten;
 }
 

@@ -1,4 +1,5 @@
 import { TokenKind } from '../pseudonymize/token.ts';
+import { neverAName } from './names.ts';
 import { allMatches, type Detector, type Span } from './span.ts';
 
 export interface KnownValue {
@@ -32,14 +33,21 @@ function alternation(alternatives: Iterable<string>, flags: string): RegExp | un
  */
 export function knownValuesDetector(known: readonly KnownValue[]): Detector {
   const wholes = new Map<TokenKind, string[]>();
+  // One-word names are matched as written: a reporter called Hans does not make every `hans` a name.
+  const exactNames: string[] = [];
   const parts: string[] = [];
   for (const { kind, value } of known) {
     const words = value.normalize('NFC').trim().split(/\s+/).filter(Boolean);
     if (words.join('').length < 2 || words.length > MAX_WORDS || value.length > MAX_LENGTH) continue;
-    wholes.set(kind, [...(wholes.get(kind) ?? []), words.map(escapeRegExp).join('\\s+')]);
+    const pattern = words.map(escapeRegExp).join('\\s+');
+    if (kind !== TokenKind.NAME) wholes.set(kind, [...(wholes.get(kind) ?? []), pattern]);
+    // A sender such as `Nexus Support` is no person: its words stay readable in the text.
+    else if (words.some(neverAName)) continue;
+    else if (words.length === 1) exactNames.push(pattern);
+    else wholes.set(kind, [...(wholes.get(kind) ?? []), pattern]);
     if (kind === TokenKind.NAME && words.length > 1) {
       for (const part of words.flatMap((w) => w.split('-'))) {
-        if (part.length >= MIN_PART_LENGTH) parts.push(escapeRegExp(part));
+        if (part.length >= MIN_PART_LENGTH && !neverAName(part)) parts.push(escapeRegExp(part));
       }
     }
   }
@@ -49,6 +57,7 @@ export function knownValuesDetector(known: readonly KnownValue[]): Detector {
       alternation(values, 'giu'),
       1,
     ]),
+    [TokenKind.NAME, alternation(exactNames, 'gu'), 1],
     [TokenKind.NAME, alternation(parts, 'gu'), 0.6],
   ];
   return {

@@ -12,7 +12,7 @@ import { allMatches, type Detector, type Span } from './span.ts';
 const FIRST_NAMES = new Set(names.firstNames);
 const SURNAMES = new Set(names.surnames);
 const LEXICON = new Set(names.lexicon.split('\n'));
-const ALSO_WORDS = new Set(names.ambiguous);
+const ALSO_WORDS = new Set([...names.ambiguous, 'August', 'Maj']);
 
 /** Capitalized words that are never names in a ticket, whatever a list says. */
 const NOT_NAMES = new Set(
@@ -20,12 +20,18 @@ const NOT_NAMES = new Set(
   Support Servicedesk Servicedesken Supporten Afdeling Afdelingen Kommune Kommunen Region Regionen Borgerservice
   Nexus Jira Cura Aula Opus Momentum Fasit Acadre Outlook Teams Windows Citrix Chrome Edge Excel Word Azure
   Microsoft Google Apple Android Hjemmeplejen Hjemmepleje Jobcenter Jobcentret Plejecenter Sygeplejerske
-  Sygeplejersken Mandag Tirsdag Onsdag Torsdag Fredag Lørdag Søndag Januar Februar Marts April Maj Juni Juli
-  August September Oktober November December Monday Tuesday Wednesday Thursday Friday Saturday Sunday January
+  Sygeplejersken Mandag Tirsdag Onsdag Torsdag Fredag Lørdag Søndag Januar Februar Marts April Juni Juli
+  September Oktober November December Monday Tuesday Wednesday Thursday Friday Saturday Sunday January
   February March May June July October Du Dig Jer Jeres Vi Os De Dem Den Det Han Hun Jeg Mig Tak Igen Venlig
-  Venligst Hilsen Hej Kære Mvh Dear Hello Regards Best Kind Thanks Team God Godt Glædelig Jul Ferie Sommer Vinter
-  Forår Efterår Nord Syd Øst Vest Danmark Denmark Dansk Danske English Engelsk`.split(/\s+/),
+  Venligst Hilsen Hej Kære Mvh Dear Hello Regards Best Kind Thanks God Godt Glædelig Jul Ferie Sommer Vinter
+  Forår Efterår Nord Syd Øst Vest Danmark Denmark Dansk Danske English Engelsk Min Mit Mine Din Dit Dine Job Key
+  Line Token Tokens Digital Post Telefoni Kode Password Session Client Server User Error Incident Netto Føtex Bilka
+  Irma Coop Rema Lidl Aldi Movia Systematic Netcompany Columna Konica Minolta Canon Ricoh Xerox Lenovo Dell Cisco
+  Oracle Tor`.split(/\s+/),
 );
+/** Organizations, places and roles: `Ydelseskontoret`, `Integrationsteamet`, `Hedegårdsskolen`. */
+const NOT_NAME_ENDING =
+  /(?:team|teamet|kontor|kontoret|afdeling|afdelingen|center|centret|centeret|skole|skolen|gård|gården|service|support|huset|plejen|kommune|styrelsen|ministeriet|direktoratet|gruppen|sekretariatet|enheden|drift|systemet|portalen|ningen|heden|tionen)$/i;
 
 /** How a capitalized word counts as a name. */
 const Strong = 3;
@@ -34,19 +40,22 @@ const Weak = 1; // a name from the dictionary's proper nouns, or any name that i
 const None = 0;
 const Stop = -1;
 
+type Class = { score: number; first: boolean };
 const PATRONYMIC = /(?:sen|søn|sson)$/;
+/** A word that is never a person's name in a ticket: Nexus, Kommunen, Ydelseskontoret. */
+export const neverAName = (word: string) => NOT_NAMES.has(word) || NOT_NAME_ENDING.test(word);
 
 function classOf(word: string): Class {
-  if (NOT_NAMES.has(word)) return { score: Stop, first: false };
+  if (neverAName(word)) return { score: Stop, first: false };
   const first = FIRST_NAMES.has(word);
   const listed = first || SURNAMES.has(word) || (LEXICON.has(word) && PATRONYMIC.test(word));
-  if (ALSO_WORDS.has(word))
+  if (ALSO_WORDS.has(word)) {
     return { score: first ? First : LEXICON.has(word) || listed ? Weak : None, first };
+  }
   if (listed) return { score: Strong, first };
   return { score: LEXICON.has(word) ? Weak : None, first: false };
 }
 
-type Class = { score: number; first: boolean };
 /** Tickets repeat their words; classifying each once keeps detection fast. Bounded, then started afresh. */
 const classes = new Map<string, Class>();
 
@@ -61,9 +70,10 @@ function classify(word: string): Class {
   return c;
 }
 
+const bare = (word: string) => word.replace(/['’]s?$/, '');
+
 function classifyUncached(word: string): Class {
-  const bare = word.replace(/['’]s?$/, '');
-  const parts = bare.split('-');
+  const parts = bare(word).split('-');
   let best = { score: None, first: false };
   for (const part of parts) {
     let c = classOf(part);
@@ -74,6 +84,30 @@ function classifyUncached(word: string): Class {
   return best;
 }
 
+/** Names that are also the commonest words: `Hans søn` is more often his son than Hans's. */
+const FUNCTION_WORDS = new Set([
+  'Hans',
+  'Per',
+  'Bo',
+  'Sine',
+  'Mine',
+  'Din',
+  'Dit',
+  'Vil',
+  'Kan',
+  'Man',
+  'Alle',
+]);
+
+/**
+ * A word that never stands for a person on its own, even when it was part of a name found earlier:
+ * never a name (Nexus, Kommunen), or a name that is also one of the commonest words (Hans, Per).
+ */
+function isCommonWord(word: string): boolean {
+  const w = bare(word);
+  return neverAName(w) || FUNCTION_WORDS.has(w);
+}
+
 interface Word {
   start: number;
   end: number;
@@ -82,12 +116,13 @@ interface Word {
 }
 
 // Not after `.` or `@` (domains, Java packages), nor into digits or `@`; camelCase never matches whole.
+// `_` may separate (Jobplan_Søren_Kjærgård.pdf, _italics_): tokens are all capitals, so never match.
 const CAPITALIZED =
-  /(?<![\p{L}\p{M}\p{N}_.@/\\])\p{Lu}[\p{Ll}\p{M}]+(?:-\p{Lu}[\p{Ll}\p{M}]+)*(?:['’]s?)?(?![\p{L}\p{M}\p{N}_@])/gu;
-const SENTENCE_END = /[.!?\n\r•|#>–—-]/;
+  /(?<![\p{L}\p{M}\p{N}.@/\\])\p{Lu}[\p{Ll}\p{M}]+(?:-\p{Lu}[\p{Ll}\p{M}]+)*(?:['’]s?)?(?![\p{L}\p{M}\p{N}@])/gu;
+const SENTENCE_END = /[.!?\n\r•#>–—-]/;
 const OPENERS = /[ \t\u00a0"'“”„«»([*_]/;
 
-/** Nothing but spacing, quotes or bullets since a sentence or line began. */
+/** Nothing but spacing, quotes or bullets since a sentence or line began. A table cell does not count. */
 function opensSentence(text: string, start: number): boolean {
   let i = start - 1;
   while (i >= 0 && OPENERS.test(text[i] ?? '')) i--;
@@ -98,13 +133,13 @@ function capitalizedWords(text: string): Word[] {
   const out: Word[] = [];
   for (const m of allMatches(CAPITALIZED, text)) {
     const { score, first } = classify(m[0]);
-    const start = m.index;
-    out.push({ start, end: start + m[0].length, score, first });
+    out.push({ start: m.index, end: m.index + m[0].length, score, first });
   }
   return out;
 }
 
 function onlySpaces(text: string, from: number, to: number): boolean {
+  if (to - from === 1 && text[from] === '_') return true;
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
     if (c !== 32 && c !== 9 && c !== 0xa0) return false;
@@ -112,7 +147,7 @@ function onlySpaces(text: string, from: number, to: number): boolean {
   return to > from;
 }
 
-/** Runs of capitalized words separated only by spaces. */
+/** Runs of capitalized words separated only by spaces; a word that is never a name ends a run. */
 function runs(text: string, words: Word[]): Word[][] {
   const out: Word[][] = [];
   let run: Word[] = [];
@@ -129,23 +164,45 @@ function runs(text: string, words: Word[]): Word[][] {
   return out;
 }
 
+/** `Furix 40 mg`: a drug, whatever else the word is. */
+const DOSE = /^[ \t]\d+(?:[.,]\d+)?[ \t]?(?:mg|ml|g|µg|mikrogram|IE|stk|tablet)\b/;
+
+/** Longest name a run gives, in words: first name, middle names, double surname. */
+const MAX_NAME_WORDS = 4;
+
 /** The name spans in one run of capitalized words, as [first word, last word, confidence]. */
 function* namesInRun(text: string, run: Word[]): Iterable<[Word, Word, number]> {
   const named = run.filter((w) => w.score > None);
   const head = named[0];
   const tail = named.at(-1);
-  if (!head || !tail) return;
-  let last = run.indexOf(tail);
-  // A first name makes the next capitalized word a surname, known or not (Fatima Abdullahi, Per Skov).
-  if (head.first) last = Math.max(last, run.indexOf(head) + 1);
-  if (run[last]?.first && last + 1 < run.length) last++;
+  if (!head || !tail || head.score === Stop) return;
+  const from = run.indexOf(head);
+  // In Danish only names are capitalized mid-sentence, so after a first name the whole run is the
+  // name, known words or not (Fatima Abdullahi, Per Skov, Camilla Bjerg Lindholm).
+  // A first name that is also a common word (Hans, Per) needs a name after it: `Hans Unilogin` is his.
+  const vouched = head.score >= Strong || (run[from + 1]?.score ?? None) > None;
+  const last =
+    head.first && vouched
+      ? Math.min(run.length - 1, from + MAX_NAME_WORDS - 1)
+      : run.indexOf(tail) + (tail.first && run.indexOf(tail) + 1 < run.length ? 1 : 0);
   const end = run[last];
-  if (end && end !== head && (head.first || named.reduce((n, w) => n + w.score, 0) >= 2 * Weak)) {
-    yield [head, end, 0.7];
+  if (
+    end &&
+    end !== head &&
+    ((head.first && vouched) || named.reduce((n, w) => n + w.score, 0) >= 2 * Weak)
+  ) {
+    // An unknown word just before a known surname is its first name (Faadumo Hussein).
+    const before = run[from - 1];
+    const start = !head.first && head.score >= Strong && before?.score === None ? before : head;
+    yield [start, end, 0.7];
     return;
   }
   for (const word of named) {
-    if (word.score >= Strong) yield [word, word, 0.6];
+    if (DOSE.test(text.slice(word.end, word.end + 16))) continue;
+    if (word.score >= Strong) {
+      const before = run[run.indexOf(word) - 1];
+      yield [!word.first && before?.score === None ? before : word, word, 0.6];
+    }
     // Mid-sentence, a capital letter is the writer saying it is a name.
     else if (!opensSentence(text, word.start)) yield [word, word, 0.5];
   }
@@ -163,6 +220,13 @@ const AFTER_CLOSING = new RegExp(`[.,!]?[ \\t]*(?:\\r?\\n[ \\t]*){0,2}(${RUN})`,
 const AFTER_TITLE = new RegExp(`\\.?[ \\t]+(${WORD}(?:[ \\t]+${WORD})?)`, 'uy');
 /** Sloppy writers greet and sign in lower case: `hej jens`, `mvh mette larsen`. Only a known name counts. */
 const AFTER_LOWER = /[.,]?[ \t]*(?:\r?\n[ \t]*)?(\p{Ll}[\p{Ll}\p{M}]+(?:[ \t]+\p{Ll}[\p{Ll}\p{M}]+)?)/uy;
+/** A signature after a slash at the end of a line: `/Kasper`, `/Anne Marie`. */
+const SLASH_SIGNATURE =
+  /(?<![^\s(])\/[ \t]?(\p{L}[\p{Ll}\p{M}]+(?:[ \t]\p{Lu}[\p{Ll}\p{M}]+)?)[ \t]*(?:$|,)/gmu;
+/** A Jira user mention in wiki markup: `[~mette.larsen]`. Account ids are opaque and stay. */
+const MENTION = /\[~(?!accountid:)([^\]|\s]+)\]/g;
+/** An initial after a first name: `Mette F.`. */
+const INITIAL = /[ \t]\p{Lu}\.(?![\p{L}\p{N}])/uy;
 const capitalize = (w: string) => (w[0] ?? '').toUpperCase() + w.slice(1);
 
 function readAt(pattern: RegExp, text: string, at: number): [number, string] | undefined {
@@ -171,7 +235,18 @@ function readAt(pattern: RegExp, text: string, at: number): [number, string] | u
   return m?.[1] === undefined ? undefined : [pattern.lastIndex - m[1].length, m[1]];
 }
 
-/** After a greeting, closing or title the whole run is a name, unless a word of it never is. */
+/** A lower-case word that can only be a first name (`mette`, not `per` or `august`). */
+const lowerFirstName = (word: string) => {
+  const c = classify(capitalize(word));
+  return c.first && c.score === Strong;
+};
+const lowerSurname = (word: string) => classify(capitalize(word)).score >= Strong;
+
+/**
+ * After a greeting or closing the run of capitalized words is a name, up to a word that never is
+ * one; unknown words count (`Hej Senait`), unless a word that is never a name follows them
+ * (`Mvh Ballerup Kommune`). After a title the name is one or two words.
+ */
 function* contextNames(text: string): Iterable<Span> {
   for (const cue of allMatches(CUE, text)) {
     const word = cue[0].toLowerCase();
@@ -181,9 +256,14 @@ function* contextNames(text: string): Iterable<Span> {
     const name = readAt(after, text, at);
     if (name) {
       const [start, run] = name;
-      if (!run.split(/[ \t]+/).some((w) => classify(w).score === Stop)) {
-        yield { kind: TokenKind.NAME, start, end: start + run.length, confidence: 0.8 };
-      }
+      const words = run.split(/[ \t]+/);
+      const stop = words.findIndex((w) => classify(w).score === Stop);
+      const kept = stop === -1 ? words : words.slice(0, stop);
+      if (stop !== -1 && !kept.some((w) => classify(w).score > None)) continue;
+      if (kept.length === 0) continue;
+      const length =
+        run.indexOf(kept.at(-1) as string, kept.slice(0, -1).join(' ').length) + (kept.at(-1)?.length ?? 0);
+      yield { kind: TokenKind.NAME, start, end: start + length, confidence: 0.8 };
       continue;
     }
     const lower = TITLES.has(word) ? undefined : readAt(AFTER_LOWER, text, at);
@@ -192,33 +272,63 @@ function* contextNames(text: string): Iterable<Span> {
     const [first = '', second] = run.split(/[ \t]+/);
     const c = classify(capitalize(first));
     if (!(c.first && c.score >= First)) continue;
-    const both = second !== undefined && classify(capitalize(second)).score >= Strong;
+    const both = second !== undefined && lowerSurname(second);
     yield { kind: TokenKind.NAME, start, end: start + (both ? run.length : first.length), confidence: 0.7 };
+  }
+  for (const m of allMatches(SLASH_SIGNATURE, text)) {
+    const run = m[1] ?? '';
+    if (run.split(/[ \t]/).some((w) => classify(w).score === Stop)) continue;
+    if (/^\p{Ll}/u.test(run) && !lowerFirstName(run)) continue;
+    const start = m.index + m[0].indexOf(run);
+    yield { kind: TokenKind.NAME, start, end: start + run.length, confidence: 0.7 };
+  }
+  for (const m of allMatches(MENTION, text)) {
+    yield { kind: TokenKind.NAME, start: m.index + 2, end: m.index + m[0].length - 1, confidence: 0.9 };
+  }
+}
+
+/** Some people write everything in lower case; their texts start sentences in lower case. */
+const SLOPPY = /(?:^|[.!?]\s+|\n)\p{Ll}/u;
+const LOWER_WORD = /(?<![\p{L}\p{M}\p{N}_@./\\-])\p{Ll}[\p{Ll}\p{M}]+(?![\p{L}\p{M}\p{N}@_])/gu;
+
+/** `william sørensen`, `mig, dorte og jakob`: first names that are no ordinary word, and a surname after. */
+function* lowerCaseNames(text: string): Iterable<Span> {
+  if (!SLOPPY.test(text)) return;
+  const words = allMatches(LOWER_WORD, text);
+  for (const [i, m] of words.entries()) {
+    if (!lowerFirstName(m[0])) continue;
+    const next = words[i + 1];
+    const joined = next && onlySpaces(text, m.index + m[0].length, next.index) && lowerSurname(next[0]);
+    const end = joined ? next.index + next[0].length : m.index + m[0].length;
+    yield { kind: TokenKind.NAME, start: m.index, end, confidence: 0.5 };
   }
 }
 
 export const nameDetector: Detector = {
   name: 'names',
   *detect(text: string): Iterable<Span> {
-    const found: Span[] = [...contextNames(text)];
+    const found: Span[] = [...contextNames(text), ...lowerCaseNames(text)];
     const words = capitalizedWords(text);
     for (const run of runs(text, words)) {
       for (const [from, to, confidence] of namesInRun(text, run)) {
-        found.push({ kind: TokenKind.NAME, start: from.start, end: to.end, confidence });
+        INITIAL.lastIndex = to.end;
+        const end = to.first && INITIAL.test(text) ? INITIAL.lastIndex : to.end;
+        found.push({ kind: TokenKind.NAME, start: from.start, end, confidence });
       }
     }
     yield* found;
-    // A word once seen as part of a name is that name wherever else it is written with a capital.
+    // A word once seen as part of a name is that name wherever else it is written with a capital
+    // (`Per Skov ringede. Skov var vred.`), unless it is one of the commonest words.
     const known = new Set<string>();
     for (const span of found) {
-      for (const part of text.slice(span.start, span.end).split(/[ \t\r\n]+/)) {
-        if (part.length >= 3) known.add(part.replace(/['’]s?$/, ''));
+      for (const part of text.slice(span.start, span.end).split(/[ \t\r\n_]+/)) {
+        if (part.length >= 3 && !isCommonWord(part)) known.add(bare(part));
       }
     }
     if (known.size === 0) return;
     for (const word of words) {
-      const bare = text.slice(word.start, word.end).replace(/['’]s?$/, '');
-      if (known.has(bare) || known.has(bare.replace(/s$/, ''))) {
+      const w = bare(text.slice(word.start, word.end));
+      if (known.has(w) || known.has(w.replace(/s$/, ''))) {
         yield { kind: TokenKind.NAME, start: word.start, end: word.end, confidence: 0.55 };
       }
     }

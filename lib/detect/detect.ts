@@ -1,4 +1,4 @@
-import { TOKEN_PATTERN } from '../pseudonymize/token.ts';
+import { TOKEN_BODY_LENGTH, TOKEN_PATTERN, TokenKind } from '../pseudonymize/token.ts';
 import { addressDetector } from './address.ts';
 import { cprDetector } from './cpr.ts';
 import { emailDetector } from './email.ts';
@@ -45,9 +45,18 @@ export function detectSpans(text: string, detectors: readonly Detector[]): Span[
 /** Each round can only add or grow spans, so this bound is never reached on real text. */
 const MAX_ROUNDS = 4;
 
-function detectOnce(text: string, detectors: readonly Detector[]): Span[] {
-  const tokens = allMatches(TOKEN_PATTERN, text)
-    // A body of digits only is a number after a label (`CPR_0101901234`), not a token of ours.
+/**
+ * Tokens this project writes, also where a letter is glued to them (`keyCPR_…`, `…NHHej`): a value
+ * found inside a word gets its token inside that word, where the contract's `\b` cannot see it.
+ */
+const OWN_TOKEN = new RegExp(`(?:${Object.values(TokenKind).join('|')})_[A-Z2-7]{${TOKEN_BODY_LENGTH}}`, 'g');
+
+function detectOnce(original: string, detectors: readonly Detector[]): Span[] {
+  // Detectors see every token as its placeholder: a body's digits must not join a number next to it
+  // (`…B7624-6586` is no phone number), and a text reads the same before and after sanitizing.
+  const text = original.replace(OWN_TOKEN, (token) => placeholder(token.slice(0, token.indexOf('_'))));
+  const tokens = [...allMatches(TOKEN_PATTERN, text), ...allMatches(OWN_TOKEN, text)]
+    // A body of digits only is a number after a label (`CPR_0101901234`), not a token.
     .filter((m) => /[A-Z]/.test(m[0].slice(m[0].indexOf('_') + 1)))
     .map((m) => ({ start: m.index, end: m.index + m[0].length }));
   const candidates: Span[] = [];

@@ -9,20 +9,102 @@ import { allMatches, type Detector, type Span } from './span.ts';
  * Each pattern is a forward match whose group 1, when present, is the secret: variable-length
  * lookbehinds are tried at every position of the text and were the detector's main cost.
  */
+
+/**
+ * A word that labels a credential: a keyword alone, or inside a setting's name (`DB_PASSWORD`,
+ * `aws_secret_access_key`, `ClientSecret`), or a Danish compound (`adgangskode`, `startkoden`).
+ * Found from the keyword outwards: a pattern that tried every word for a keyword inside was slow.
+ */
+const KEYWORD =
+  /pass(?:word|wd|wort|code)?|pwd|pw|pin|secret|token|api[_-]?key|apikey|key|salt|community|sig|kode(?:ord)?|nøgle/giu;
+const LABEL_CHAR = /[\p{L}\p{N}_.-]/u;
+const DANISH_KODE =
+  /^(?:adgangs|start|engangs|pin|sikkerheds|aktiverings|login|bruger|nøgle|wifi-|wi-fi-|netværks|dør|alarm|api-|db-|laps-|pfx-)?$/i;
+const KEY_PREFIX = /(?:api|access|account|auth|private|secret|encryption|license|licens|product|shared)$/i;
+const INFLECTION = /^(?:en|et|n|ord|ordet|s|ene)?$/i;
+
+function isLabel(
+  text: string,
+  start: number,
+  keywordStart: number,
+  keywordEnd: number,
+  end: number,
+): boolean {
+  const keyword = text.slice(keywordStart, keywordEnd).toLowerCase();
+  const prefix = text.slice(start, keywordStart);
+  const suffix = text.slice(keywordEnd, end);
+  const camel = (before: string, after: string) => /\p{Ll}$/u.test(before) && /^\p{Lu}/u.test(after);
+  const prefixOk =
+    prefix === '' ||
+    /[_.-]$/.test(prefix) ||
+    camel(prefix, text.slice(keywordStart)) ||
+    (keyword.startsWith('kode') && DANISH_KODE.test(prefix)) ||
+    (keyword === 'key' && KEY_PREFIX.test(prefix));
+  const suffixOk =
+    INFLECTION.test(suffix) || /^[_.-]/.test(suffix) || camel(text.slice(0, keywordEnd), suffix);
+  return prefixOk && suffixOk;
+}
+
+/** After `:` or `=`, whatever follows is the secret. */
+const ASSIGNED = /["']?[ \t]*(?:\([^)\n]{0,40}\)[ \t]*)?(?:til [^:\n]{1,30})?[:=][ \t]*["']?([^\s"',;]{4,})/y;
+/** After `er`, `is`, `til` or a space, only what looks like a password: letters with a digit or symbol. */
+const STATED =
+  /[ \t]+(?:(?:til|for)[ \t]+[\p{L}-]+[ \t]+)?(?:(?:er|is|was|var|til|sat til|er sat til|er nu)[ \t]+)?["']?((?=[^\s"',;]*[\d!#$%&*@^~+])(?=[^\s"',;]*\p{L})[^\s"',;]{5,}(?<!\?))/uy;
+/** A PIN or code of digits only: `min kode er 281094`. */
+const STATED_DIGITS = /[ \t]+(?:(?:er|is|til|er nu)[ \t]+)?:?[ \t]*(\d{4,8})(?![\d.,/-])/y;
+/** Not secrets but what stands in for one: `********`, `${DB_PASSWORD}`, `@Microsoft.KeyVault(…)`. */
+const PLACEHOLDER =
+  /^(?:[*x•.]+|[$%]\{.*|\{\{.*|<.*>?|@Microsoft\.KeyVault.*|\$.*|https?:\/\/.*|~?\.?\/.*|[A-Z][a-z]+-[A-Z][A-Za-z]+|true|false|null|none|required|optional|.*\s.*)$/i;
+const TOKEN_LIKE = /^[A-Z]{2,10}_[A-Z2-7]{10,16}$/;
+
+/** Values that a label announces: `adgangskode: Sommer2026!`, `DB_PASSWORD=…`, `pw Lh-Kald2026`. */
+function* announced(text: string): Iterable<[number, number]> {
+  let after = 0;
+  for (const k of allMatches(KEYWORD, text)) {
+    if (k.index < after) continue;
+    let start = k.index;
+    while (start > 0 && LABEL_CHAR.test(text[start - 1] ?? '')) start--;
+    let end = k.index + k[0].length;
+    while (end < text.length && LABEL_CHAR.test(text[end] ?? '')) end++;
+    if (
+      TOKEN_LIKE.test(text.slice(start, end)) ||
+      !isLabel(text, start, k.index, k.index + k[0].length, end)
+    ) {
+      continue;
+    }
+    const digits = /^(?:kode|pin)/i.test(k[0]) ? [STATED_DIGITS] : [];
+    for (const pattern of [ASSIGNED, STATED, ...digits]) {
+      pattern.lastIndex = end;
+      const m = pattern.exec(text);
+      const value = m?.[1];
+      if (!m || value === undefined || PLACEHOLDER.test(value)) continue;
+      const valueEnd = pattern.lastIndex;
+      yield [valueEnd - value.length, valueEnd];
+      after = valueEnd;
+      break;
+    }
+  }
+}
+
 const SECRETS: readonly RegExp[] = [
   // JWTs, and what follows Bearer or Basic.
   /\beyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]*/g,
   /\b(?:Bearer|Basic)\s+([\w~+/.-]{16,}=*)/gi,
-  // A value announced as a password, PIN or key: `adgangskode: hemmelig1`, `password="…"`, `api_key=…`.
-  /\b(?:password|passwd|pwd|pw|pass|passcode|adgangskode|kodeord|kode|engangskode|pinkode|pin|secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?key|account[_-]?key|shared[_-]?access[_-]?key|token|sig)\b["']?\s*(?:[:=]|er|is)\s*["']?([^\s"',;]{4,})/gi,
+  // curl -u user:password, ConvertTo-SecureString "…", define('DB_PASSWORD', '…')
+  /(?<!\S)-u[ \t]+["']?[^\s:"']+:([^\s"']{3,})/g,
+  /ConvertTo-SecureString[ \t]+["']([^"']{3,})["']/gi,
+  /\bdefine\(\s*'[A-Z_]*(?:KEY|SALT|PASSWORD)[A-Z_]*'\s*,\s*'([^']{4,})'/g,
   // Key formats that say what they are.
   /\bAKIA[0-9A-Z]{16}\b/g,
   /\bgh[pousr]_[A-Za-z0-9]{36,}\b/g,
   /\bxox[abprs]-[A-Za-z0-9-]{10,}/g,
   /\bATATT[A-Za-z0-9_=-]{20,}/g,
   /\bAIza[0-9A-Za-z_-]{35}\b/g,
-  /\b[sr]k_(?:live|test)_[0-9A-Za-z]{10,}\b/g,
+  /\b[spr]k_(?:live|test)_[0-9A-Za-z]{10,}\b/g,
+  /\bSG\.[\w-]{16,}\.[\w-]{16,}/g,
   /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+  // BitLocker recovery keys: eight groups of six digits.
+  /\b\d{6}(?:-\d{6}){7}\b/g,
   // The password in a connection URL: postgres://user:hemmelig@host/db
   /:\/\/[^\s:/@]+:([^\s@/]{3,})@/g,
 ];
@@ -30,11 +112,16 @@ const SECRETS: readonly RegExp[] = [
 export const secretDetector: Detector = {
   name: 'secret',
   *detect(text: string): Iterable<Span> {
+    for (const [start, end] of announced(text)) {
+      yield { kind: TokenKind.SECRET, start, end, confidence: 0.95 };
+    }
     for (const pattern of SECRETS) {
       for (const match of allMatches(pattern, text)) {
         const secret = match[1] ?? match[0];
-        // Group 1 ends where the whole match ends, or just before the `@` of a connection URL.
-        const end = match.index + match[0].length - (match[0].endsWith('@') && match[1] ? 1 : 0);
+        if (PLACEHOLDER.test(secret)) continue;
+        // Group 1 is the last group of every pattern, so it ends where the match does, but for a
+        // closing quote, bracket or the `@` of a connection URL.
+        const end = match.index + match[0].lastIndexOf(secret) + secret.length;
         yield { kind: TokenKind.SECRET, start: end - secret.length, end, confidence: 0.95 };
       }
     }

@@ -8,7 +8,7 @@ import { allMatches, type Detector, type Span } from './span.ts';
  */
 const STREET_SUFFIX =
   'vej|vejen|gade|gaden|allé|alle|alléen|vænge|vænget|stræde|torv|torvet|plads|parken|park|boulevard|toften|toft|stien|sti|bakken|bakke|høj|højen|haven|have|engen|eng|marken|vangen|vang|kær|kæret|lunden|skoven|krogen|hegnet|ager|agre|gården|gård|huse|broen|strand|diget|dige|kvarter|løkke|løkken|tofte|banke|bjerg|bjerget|hus|holm|ås|åsen|dal|dalen|vænge|rækken|ringen|bue|buen|park';
-const HOUSE = String.raw`\d{1,4}[ \t]?[A-Za-z]?(?![\p{L}\p{N}])(?:,?[ \t]*(?:(?:st|kl)\b\.?|\d{1,2}\.)(?:[ \t]*(?:th|tv|mf|sal)\b\.?)?)?`;
+const HOUSE = String.raw`\d{1,4}(?:-\d{1,4})?[ \t]?[A-Za-z]?(?![\p{L}\p{N}])(?:,?[ \t]*(?:(?:st|kl)\b\.?|\d{1,2}\.)(?:[ \t]*(?:th|tv|mf|sal)\b\.?)?)?`;
 const STREET_SUFFIX_GROUP = `\\p{Ll}(?:${STREET_SUFFIX})`;
 const STREET_WORD = 'Vej|Vejen|Gade|Allé|Alle|Plads|Torv|Boulevard|Vænge|Stræde|Park|Have|Bakke|Høj';
 // The suffix is checked once per word by a lookbehind; earlier words of the name are read backwards.
@@ -26,7 +26,9 @@ const ANNOUNCED = new RegExp(
 
 /** `2750 Ballerup`, `1050 København K`, `DK-8000 Aarhus C`. */
 const POSTCODE_TOWN =
-  /(?<![\p{L}\p{N}.,:/-])(?:DK-?)?([1-9]\d{3})[ \t]+\p{Lu}[\p{Ll}]+(?:[ -]\p{Lu}[\p{Ll}]+)?(?:[ \t][A-ZØV]\b)?(?![\p{L}\p{N}])/gu;
+  /(?<![\p{L}\p{N}.,:/-])(?:DK-?)?([1-9]\d{3})[ \t]+\p{Lu}[\p{Ll}]+(?:[ -]\p{Lu}[\p{Ll}]+)?(?:[ \t](?:NØ|NV|SØ|SV|[NSØVCK])(?!\p{L}))?(?![\p{L}\p{N}])/gu;
+/** `Session: 4711 Client` is a label and a number; `Adresse: 2750 Ballerup` and `By: …` are addresses. */
+const LABELLED = /(?<!(?:adresse|bopæl|by|postnr|postnummer|address|city))[ \t]*:[ \t]*$/i;
 /** Capitalized words that follow a four-digit number without being a town. */
 const NOT_TOWNS = new Set(
   `Januar Februar Marts April Maj Juni Juli August September Oktober November December Mandag Tirsdag Onsdag
@@ -50,7 +52,7 @@ export const addressDetector: Detector = {
     for (const m of allMatches(POSTCODE_TOWN, text)) {
       const code = Number(m[1]);
       const town = m[0].replace(/^(?:DK-?)?\d{4}[ \t]+/, '').split(/[ -]/)[0] ?? '';
-      if (NOT_TOWNS.has(town)) continue;
+      if (NOT_TOWNS.has(town) || LABELLED.test(text.slice(Math.max(0, m.index - 40), m.index))) continue;
       // Years read like postcodes; the only postcode among 2001-2099 is none, so those need a street.
       if (code > 2000 && code < 2100 && !/\d[ \t]?[A-Za-z]?\.?,?[ \t]*$/.test(text.slice(0, m.index)))
         continue;

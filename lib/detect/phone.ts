@@ -2,40 +2,52 @@ import { TokenKind } from '../pseudonymize/token.ts';
 import { allMatches, type Detector, type Span } from './span.ts';
 
 /**
- * Danish phone numbers: eight digits, the first 2-9. Eight digits are also order numbers and amounts,
- * so without a country code a number must look like a phone number (grouped 2-2-2-2 or 4-4) or follow
- * a word that announces one (tlf., mobil, ring, …).
+ * Danish phone numbers: eight digits, the first 2-9, in any grouping of pairs (`20 30 40 50`,
+ * `2030 4050`, `20304050`), with or without +45. Eight plain digits are also order numbers, CVR
+ * numbers, amounts and dates, and a phone number is often written with nothing to announce it
+ * (a table cell, a JSON value): recall comes first, so they are taken, except after a word that says
+ * they are something else, or when they are a date (20261120). A word that announces a phone
+ * number overrides both.
  */
 const SEP = '[ .\\-\\u00a0]';
-const EIGHT_DIGITS = `[2-9]\\d(?:${SEP}?\\d\\d){3}`;
-// Not part of a longer number on either side, separators included.
-const BOUNDED = (body: string) => `(?<![\\d+])(?<!\\d${SEP})${body}(?!${SEP}?\\d)`;
+const NUMBER = new RegExp(
+  `(?<![\\p{L}\\p{N}_+/.,:-])(?<!\\d${SEP})(?:(?:\\+|00)45${SEP}?)?[2-9]\\d(?:${SEP}?\\d\\d){3}(?!${SEP}?\\d|\\p{L})`,
+  'gu',
+);
+const COUNTRY_CODE = /^(?:\+|00)45/;
+/** Dashes and dots only in pairs, used throughout: `20-30-40-50`; `2019-2021` and `1.250.000` are not numbers to call. */
+const PAIRS_WITH = /^[2-9]\d([.-])\d\d\1\d\d\1\d\d$/;
+const ANNOUNCED =
+  /\b(?:tlf|telefon|telefonnr|telefonnummer|mobil|mobilnr|mob|phone|tel|ring|ringe|sms|fax|direkte|lokal)\b\.?(?:nr\.?|nummer)?[ \t:.]*(?:(?:på|til|nr\.?|no\.?|nummer)[ \t:]*)?$/i;
+const NOT_A_PHONE =
+  /\b(?:cvr|se|p-nr|pnr|konto|kontonr|reg|regnr|faktura|fakturanr|ordre|ordrenr|ordrenummer|sag|sagsnr|kr|dkk|eur|beløb|ean|journalnr|id|version|kørekort|kørekortnr|pas|pasnr|kunde|kundenr|medarbejdernr|lønnr)\b\.?(?:-?nr\.?|nummer)?[ \t:.#-]*$/i;
 
-const PATTERNS: readonly { pattern: RegExp; confidence: number }[] = [
-  // +45 or 0045, with any grouping of the eight digits.
-  { pattern: new RegExp(BOUNDED(`(?:\\+|00)45${SEP}?${EIGHT_DIGITS}`), 'g'), confidence: 0.95 },
-  // 20 30 40 50, 20-30-40-50, 20.30.40.50: one separator used throughout.
-  { pattern: new RegExp(BOUNDED('[2-9]\\d([ .\\-\\u00a0])\\d\\d\\1\\d\\d\\1\\d\\d'), 'g'), confidence: 0.8 },
-  // 2030 4050
-  { pattern: new RegExp(BOUNDED(`[2-9]\\d{3}${SEP}\\d{4}`), 'g'), confidence: 0.6 },
-  // tlf. 20304050, mobil: 2030 4050, ring på 20 30 40 50
-  {
-    pattern: new RegExp(
-      `(?<=\\b(?:tlf|telefon|telefonnr|tlf\\.?nr|telefonnummer|mobil|mobilnr|mob|phone|tel|ring|ringe|sms)\\b[.:]?(?:\\s*(?:nr\\.?|på|til|nummer|no\\.?))?[\\s:]*)${BOUNDED(EIGHT_DIGITS)}`,
-      'gi',
-    ),
-    confidence: 0.9,
-  },
-];
+function isDate(digits: string): boolean {
+  const year = Number(digits.slice(0, 4));
+  const month = Number(digits.slice(4, 6));
+  const day = Number(digits.slice(6, 8));
+  return year >= 1900 && year <= 2100 && month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
 
 /** Finds Danish phone numbers. */
 export const phoneDetector: Detector = {
   name: 'phone',
   *detect(text: string): Iterable<Span> {
-    for (const { pattern, confidence } of PATTERNS) {
-      for (const match of allMatches(pattern, text)) {
-        yield { kind: TokenKind.PHONE, start: match.index, end: match.index + match[0].length, confidence };
+    for (const m of allMatches(NUMBER, text)) {
+      const number = m[0];
+      const local = number.replace(COUNTRY_CODE, '').replace(/^[ .\-\u00a0]/, '');
+      const separators = local.replace(/\d/g, '');
+      if (/[.-]/.test(separators) && !PAIRS_WITH.test(local) && !COUNTRY_CODE.test(number)) continue;
+      const before = text.slice(Math.max(0, m.index - 30), m.index);
+      let confidence = COUNTRY_CODE.test(number) ? 0.95 : separators === '' ? 0.55 : 0.8;
+      if (ANNOUNCED.test(before)) confidence = 0.9;
+      else if (
+        !COUNTRY_CODE.test(number) &&
+        (NOT_A_PHONE.test(before) || (separators === '' && isDate(local)))
+      ) {
+        continue;
       }
+      yield { kind: TokenKind.PHONE, start: m.index, end: m.index + number.length, confidence };
     }
   },
 };

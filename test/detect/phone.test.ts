@@ -17,12 +17,22 @@ describe('phone detector', () => {
     ['after mobil:', 'Mobil: 20304050', '20304050'],
     ['after ring på', 'ring på 20304050', '20304050'],
     ['after telefonnummer', 'telefonnummer 51525354', '51525354'],
+    ['alone in a table cell', '|Martin|29651163|', '29651163'],
+    ['alone as a JSON value', '{"value":"20304050"}', '20304050'],
+    ['a date, when announced', 'tlf. 20261120', '20261120'],
   ])('finds a number with %s', (_case, text, number) => {
     expect(found(text)).toEqual([number]);
   });
 
   it.each([
-    ['eight plain digits without context', 'ordre 20304050 er afsendt'],
+    ['an order number', 'ordre 20304050 er afsendt'],
+    ['a CVR number', 'CVR 35954716'],
+    ['a CVR number with a label', 'CVR-nr.: 35954716'],
+    ['an amount', 'beløb kr. 25000000'],
+    ['a compact date', 'kørt 20261120 kl 3'],
+    ['a year range', 'i perioden 2019-2021'],
+    ['a firewall rule', 'regel FW-2026-1140 oprettet'],
+    ['an amount with dots', 'budget 2.500.000'],
     ['a number starting with 1', 'tlf 12345678'],
     ['part of a longer grouping', 'konto 20 30 40 50 60'],
     ['part of a longer digit run', 'ref 203040506070'],

@@ -15,14 +15,39 @@ const MIN_PART_LENGTH = 3;
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** One regex for many alternatives, longest first, bounded by non-letters; a Danish genitive still counts. */
+/**
+ * One regex for many alternatives, longest first; a Danish genitive still counts. It is built per
+ * ticket, so it stays free of Unicode property classes, whose compilation cost more than the
+ * matching: word boundaries are checked by {@link bounded} instead.
+ */
 function alternation(alternatives: Iterable<string>, flags: string): RegExp | undefined {
   const sorted = [...new Set(alternatives)].sort((a, b) => b.length - a.length);
   if (sorted.length === 0) return undefined;
-  return new RegExp(
-    `(?<![\\p{L}\\p{M}\\p{N}])(?:${sorted.join('|')})(?:s|['\u2019]s?)?(?![\\p{L}\\p{M}\\p{N}])`,
-    flags,
-  );
+  return new RegExp(`(?:${sorted.join('|')})(?:s|['\u2019]s?)?`, flags);
+}
+
+const WORD_CHAR = /[\p{L}\p{M}\p{N}]/u;
+
+/** Matches of `pattern` that neither start nor end inside a word. */
+function* bounded(pattern: RegExp, text: string): Iterable<[number, number]> {
+  pattern.lastIndex = 0;
+  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+    const end = m.index + m[0].length;
+    if (WORD_CHAR.test(text[m.index - 1] ?? '') || WORD_CHAR.test(text[end] ?? '')) {
+      // The genitive may have run into the next word (`Jens skriver`): try without it.
+      const bare = m[0].replace(/(?:s|['\u2019]s?)$/, '');
+      if (
+        bare !== m[0] &&
+        !WORD_CHAR.test(text[m.index - 1] ?? '') &&
+        !WORD_CHAR.test(text[m.index + bare.length] ?? '')
+      ) {
+        yield [m.index, m.index + bare.length];
+      }
+      pattern.lastIndex = m.index + 1;
+      continue;
+    }
+    yield [m.index, end];
+  }
 }
 
 /**
@@ -54,20 +79,18 @@ export function knownValuesDetector(known: readonly KnownValue[]): Detector {
   const patterns: [TokenKind, RegExp | undefined, number][] = [
     ...[...wholes].map(([kind, values]): [TokenKind, RegExp | undefined, number] => [
       kind,
-      alternation(values, 'giu'),
+      alternation(values, 'gi'),
       1,
     ]),
-    [TokenKind.NAME, alternation(exactNames, 'gu'), 1],
-    [TokenKind.NAME, alternation(parts, 'gu'), 0.6],
+    [TokenKind.NAME, alternation(exactNames, 'g'), 1],
+    [TokenKind.NAME, alternation(parts, 'g'), 0.6],
   ];
   return {
     name: 'known-values',
     *detect(text: string): Iterable<Span> {
       for (const [kind, pattern, confidence] of patterns) {
         if (!pattern) continue;
-        for (const match of allMatches(pattern, text)) {
-          yield { kind, start: match.index, end: match.index + match[0].length, confidence };
-        }
+        for (const [start, end] of bounded(pattern, text)) yield { kind, start, end, confidence };
       }
     },
   };

@@ -1,6 +1,7 @@
 import { TokenKind } from '../pseudonymize/token.ts';
 import names from './data/names.json' with { type: 'json' };
 import { allMatches, type Detector, type Span } from './span.ts';
+import { type ScannedWord, Shape, scanWords } from './words.ts';
 
 /**
  * Person names, from a gazetteer (see data/build-names.ts) and context. Many Danish names are also
@@ -70,7 +71,14 @@ function classify(word: string): Class {
   return c;
 }
 
-const bare = (word: string) => word.replace(/['’]s?$/, '');
+/** Without a genitive apostrophe: `Jens'` → `Jens`, `Hansen’s` → `Hansen`. */
+function bare(word: string): string {
+  const last = word.charCodeAt(word.length - 1);
+  const apostrophe = (at: number) => word.charCodeAt(at) === 0x27 || word.charCodeAt(at) === 0x2019;
+  if (apostrophe(word.length - 1)) return word.slice(0, -1);
+  if (last === 0x73 && apostrophe(word.length - 2)) return word.slice(0, -2);
+  return word;
+}
 
 function classifyUncached(word: string): Class {
   const parts = bare(word).split('-');
@@ -115,10 +123,6 @@ interface Word {
   first: boolean;
 }
 
-// Not after `.` or `@` (domains, Java packages), nor into digits or `@`; camelCase never matches whole.
-// `_` may separate (Jobplan_Søren_Kjærgård.pdf, _italics_): tokens are all capitals, so never match.
-const CAPITALIZED =
-  /(?<![\p{L}\p{M}\p{N}.@/\\])\p{Lu}[\p{Ll}\p{M}]+(?:-\p{Lu}[\p{Ll}\p{M}]+)*(?:['’]s?)?(?![\p{L}\p{M}\p{N}@])/gu;
 const SENTENCE_END = /[.!?\n\r•#>–—-]/;
 const OPENERS = /[ \t\u00a0"'“”„«»([*_]/;
 
@@ -129,11 +133,12 @@ function opensSentence(text: string, start: number): boolean {
   return i < 0 || SENTENCE_END.test(text[i] ?? '');
 }
 
-function capitalizedWords(text: string): Word[] {
+function capitalizedWords(text: string, scanned: ScannedWord[]): Word[] {
   const out: Word[] = [];
-  for (const m of allMatches(CAPITALIZED, text)) {
-    const { score, first } = classify(m[0]);
-    out.push({ start: m.index, end: m.index + m[0].length, score, first });
+  for (const w of scanned) {
+    if (w.shape !== Shape.Capitalized) continue;
+    const { score, first } = classify(text.slice(w.start, w.end));
+    out.push({ start: w.start, end: w.end, score, first });
   }
   return out;
 }
@@ -289,26 +294,26 @@ function* contextNames(text: string): Iterable<Span> {
 
 /** Some people write everything in lower case; their texts start sentences in lower case. */
 const SLOPPY = /(?:^|[.!?]\s+|\n)\p{Ll}/u;
-const LOWER_WORD = /(?<![\p{L}\p{M}\p{N}_@./\\-])\p{Ll}[\p{Ll}\p{M}]+(?![\p{L}\p{M}\p{N}@_])/gu;
 
 /** `william sørensen`, `mig, dorte og jakob`: first names that are no ordinary word, and a surname after. */
-function* lowerCaseNames(text: string): Iterable<Span> {
+function* lowerCaseNames(text: string, scanned: ScannedWord[]): Iterable<Span> {
   if (!SLOPPY.test(text)) return;
-  const words = allMatches(LOWER_WORD, text);
-  for (const [i, m] of words.entries()) {
-    if (!lowerFirstName(m[0])) continue;
+  const words = scanned.filter((w) => w.shape === Shape.Lower);
+  for (const [i, w] of words.entries()) {
+    if (!lowerFirstName(text.slice(w.start, w.end))) continue;
     const next = words[i + 1];
-    const joined = next && onlySpaces(text, m.index + m[0].length, next.index) && lowerSurname(next[0]);
-    const end = joined ? next.index + next[0].length : m.index + m[0].length;
-    yield { kind: TokenKind.NAME, start: m.index, end, confidence: 0.5 };
+    const joined =
+      next && onlySpaces(text, w.end, next.start) && lowerSurname(text.slice(next.start, next.end));
+    yield { kind: TokenKind.NAME, start: w.start, end: joined ? next.end : w.end, confidence: 0.5 };
   }
 }
 
 export const nameDetector: Detector = {
   name: 'names',
-  *detect(text: string): Iterable<Span> {
-    const found: Span[] = [...contextNames(text), ...lowerCaseNames(text)];
-    const words = capitalizedWords(text);
+  detect(text: string): Span[] {
+    const scanned = scanWords(text);
+    const found: Span[] = [...contextNames(text), ...lowerCaseNames(text, scanned)];
+    const words = capitalizedWords(text, scanned);
     for (const run of runs(text, words)) {
       for (const [from, to, confidence] of namesInRun(text, run)) {
         INITIAL.lastIndex = to.end;
@@ -316,21 +321,21 @@ export const nameDetector: Detector = {
         found.push({ kind: TokenKind.NAME, start: from.start, end, confidence });
       }
     }
-    yield* found;
     // A word once seen as part of a name is that name wherever else it is written with a capital
     // (`Per Skov ringede. Skov var vred.`), unless it is one of the commonest words.
+    const inFound = (w: Word) => found.some((s) => s.start <= w.start && w.end <= s.end);
     const known = new Set<string>();
-    for (const span of found) {
-      for (const part of text.slice(span.start, span.end).split(/[ \t\r\n_]+/)) {
-        if (part.length >= 3 && !isCommonWord(part)) known.add(bare(part));
-      }
-    }
-    if (known.size === 0) return;
     for (const word of words) {
       const w = bare(text.slice(word.start, word.end));
-      if (known.has(w) || known.has(w.replace(/s$/, ''))) {
-        yield { kind: TokenKind.NAME, start: word.start, end: word.end, confidence: 0.55 };
+      if (w.length >= 3 && !isCommonWord(w) && inFound(word)) known.add(w);
+    }
+    if (known.size === 0) return found;
+    for (const word of words) {
+      const w = bare(text.slice(word.start, word.end));
+      if (known.has(w) || (w.endsWith('s') && known.has(w.slice(0, -1)))) {
+        found.push({ kind: TokenKind.NAME, start: word.start, end: word.end, confidence: 0.55 });
       }
     }
+    return found;
   },
 };

@@ -86,28 +86,34 @@ function* announced(text: string): Iterable<[number, number]> {
   }
 }
 
-const SECRETS: readonly RegExp[] = [
+/** Credentials that say what they are. Group `v` is the secret, else the whole match. One scan for all. */
+const FORMATS = [
   // JWTs, and what follows Bearer or Basic.
-  /\beyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]*/g,
-  /\b(?:Bearer|Basic)\s+([\w~+/.-]{16,}=*)/gi,
+  String.raw`\beyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]*`,
+  String.raw`\b(?:[Bb]earer|[Bb]asic|BEARER|BASIC)\s+(?<v>[\w~+/.-]{16,}=*)`,
   // curl -u user:password, ConvertTo-SecureString "…", define('DB_PASSWORD', '…')
-  /(?<!\S)-u[ \t]+["']?[^\s:"']+:([^\s"']{3,})/g,
-  /ConvertTo-SecureString[ \t]+["']([^"']{3,})["']/gi,
-  /\bdefine\(\s*'[A-Z_]*(?:KEY|SALT|PASSWORD)[A-Z_]*'\s*,\s*'([^']{4,})'/g,
-  // Key formats that say what they are.
-  /\bAKIA[0-9A-Z]{16}\b/g,
-  /\bgh[pousr]_[A-Za-z0-9]{36,}\b/g,
-  /\bxox[abprs]-[A-Za-z0-9-]{10,}/g,
-  /\bATATT[A-Za-z0-9_=-]{20,}/g,
-  /\bAIza[0-9A-Za-z_-]{35}\b/g,
-  /\b[spr]k_(?:live|test)_[0-9A-Za-z]{10,}\b/g,
-  /\bSG\.[\w-]{16,}\.[\w-]{16,}/g,
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g,
+  String.raw`(?<!\S)-u[ \t]+["']?[^\s:"']+:(?<v>[^\s"']{3,})`,
+  String.raw`ConvertTo-SecureString[ \t]+["'](?<v>[^"']{3,})["']`,
+  String.raw`\bdefine\(\s*'[A-Z_]*(?:KEY|SALT|PASSWORD)[A-Z_]*'\s*,\s*'(?<v>[^']{4,})'`,
+  // Key formats: AWS, GitHub, Slack, Atlassian, Google, Stripe, SendGrid, PEM private keys.
+  String.raw`\bAKIA[0-9A-Z]{16}\b`,
+  String.raw`\bgh[pousr]_[A-Za-z0-9]{36,}\b`,
+  String.raw`\bxox[abprs]-[A-Za-z0-9-]{10,}`,
+  String.raw`\bATATT[A-Za-z0-9_=-]{20,}`,
+  String.raw`\bAIza[0-9A-Za-z_-]{35}\b`,
+  String.raw`\b[spr]k_(?:live|test)_[0-9A-Za-z]{10,}\b`,
+  String.raw`\bSG\.[\w-]{16,}\.[\w-]{16,}`,
+  String.raw`-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----`,
   // BitLocker recovery keys: eight groups of six digits.
-  /\b\d{6}(?:-\d{6}){7}\b/g,
+  String.raw`\b\d{6}(?:-\d{6}){7}\b`,
   // The password in a connection URL: postgres://user:hemmelig@host/db
-  /:\/\/[^\s:/@]+:([^\s@/]{3,})@/g,
+  String.raw`:\/\/[^\s:/@]+:(?<v>[^\s@/]{3,})@`,
 ];
+let group = 0;
+const FORMAT = new RegExp(
+  FORMATS.map((f) => `(?:${f.replace(/\(\?<v>/g, () => `(?<v${group++}>`)})`).join('|'),
+  'g',
+);
 
 export const secretDetector: Detector = {
   name: 'secret',
@@ -115,15 +121,12 @@ export const secretDetector: Detector = {
     for (const [start, end] of announced(text)) {
       yield { kind: TokenKind.SECRET, start, end, confidence: 0.95 };
     }
-    for (const pattern of SECRETS) {
-      for (const match of allMatches(pattern, text)) {
-        const secret = match[1] ?? match[0];
-        if (PLACEHOLDER.test(secret)) continue;
-        // Group 1 is the last group of every pattern, so it ends where the match does, but for a
-        // closing quote, bracket or the `@` of a connection URL.
-        const end = match.index + match[0].lastIndexOf(secret) + secret.length;
-        yield { kind: TokenKind.SECRET, start: end - secret.length, end, confidence: 0.95 };
-      }
+    for (const match of allMatches(FORMAT, text)) {
+      const secret = Object.values(match.groups ?? {}).find((v) => v !== undefined) ?? match[0];
+      if (PLACEHOLDER.test(secret)) continue;
+      // The secret ends where the match does, but for a closing quote or the `@` of a connection URL.
+      const end = match.index + match[0].lastIndexOf(secret) + secret.length;
+      yield { kind: TokenKind.SECRET, start: end - secret.length, end, confidence: 0.95 };
     }
   },
 };

@@ -5,12 +5,12 @@ import { allMatches, type Detector, type Span } from './span.ts';
 const SERIAL_SEPARATOR = String.raw`(?:[ \t\u00a0\u202f]{0,2}[-\u2010-\u2015\u2212/._][ \t\u00a0\u202f]{0,2}|[\s\u00a0\u202f]{1,3})?`;
 
 /**
- * DDMMYY, with nothing or one of `. - /` between the date's parts, then a separator, then SSSS.
+ * DDMMYY, with nothing or one of `. - / ` (and a space: `24 05 65 3942`) between the date's parts, then a separator, then SSSS.
  * Digits may not continue on either side, so a CPR number is never cut out of a longer digit run,
  * but letters may (`cpr:0101901234`, `CPR-nr.0101901234`, `?cpr=0101901234`).
  */
 const CPR_CANDIDATE = new RegExp(
-  String.raw`(?<!\d)(\d{2})([./-]?)(\d{2})\2(\d{2})${SERIAL_SEPARATOR}(\d{4})(?!\d)`,
+  String.raw`(?<!\d)(\d{2})([./ -]?)(\d{2})\2(\d{2})${SERIAL_SEPARATOR}(\d{4})(?!\d)`,
   'g',
 );
 

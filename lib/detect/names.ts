@@ -208,8 +208,12 @@ function* namesInRun(text: string, run: Word[]): Iterable<[Word, Word, number]> 
       const before = run[run.indexOf(word) - 1];
       yield [!word.first && before?.score === None ? before : word, word, 0.6];
     }
-    // Mid-sentence, a capital letter is the writer saying it is a name.
-    else if (!opensSentence(text, word.start)) yield [word, word, 0.5];
+    // Mid-sentence, a capital letter is the writer saying it is a name, and so is the unknown
+    // capitalized word right after it (`Nabo Birte Ager`, `sagsbehandler Edina Begović`).
+    else if (!opensSentence(text, word.start)) {
+      const after = run[run.indexOf(word) + 1];
+      yield [word, after?.score === None ? after : word, 0.5];
+    }
   }
 }
 
@@ -230,6 +234,8 @@ const SLASH_SIGNATURE =
   /(?<![^\s(])\/[ \t]?(\p{L}[\p{Ll}\p{M}]+(?:[ \t]\p{Lu}[\p{Ll}\p{M}]+)?)[ \t]*(?:$|,)/gmu;
 /** A Jira user mention in wiki markup: `[~mette.larsen]`. Account ids are opaque and stay. */
 const MENTION = /\[~(?!accountid:)([^\]|\s]+)\]/g;
+/** An e-mail address in brackets right after a run of capitalized words. */
+const DISPLAY_NAME = /[ \t]*[<(][^\s<>()@]+@/y;
 /** An initial after a first name: `Mette F.`. */
 const INITIAL = /[ \t]\p{Lu}\.(?![\p{L}\p{N}])/uy;
 const capitalize = (w: string) => (w[0] ?? '').toUpperCase() + w.slice(1);
@@ -315,6 +321,12 @@ export const nameDetector: Detector = {
     const found: Span[] = [...contextNames(text), ...lowerCaseNames(text, scanned)];
     const words = capitalizedWords(text, scanned);
     for (const run of runs(text, words)) {
+      const last = run.at(-1) as Word;
+      // The display name of an address: `From: Rajesh Subramanian <rajesh@…>`, `Edina Begović (edbe@…)`.
+      DISPLAY_NAME.lastIndex = last.end;
+      if (DISPLAY_NAME.test(text) && run[0]) {
+        found.push({ kind: TokenKind.NAME, start: run[0].start, end: last.end, confidence: 0.75 });
+      }
       for (const [from, to, confidence] of namesInRun(text, run)) {
         INITIAL.lastIndex = to.end;
         const end = to.first && INITIAL.test(text) ? INITIAL.lastIndex : to.end;

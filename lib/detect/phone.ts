@@ -11,7 +11,7 @@ import { allMatches, type Detector, type Span } from './span.ts';
  */
 const SEP = '[ .\\-\\u00a0]';
 const NUMBER = new RegExp(
-  `(?<![\\p{L}\\p{N}_+/.,:-])(?<!\\d${SEP})(?:(?:\\+|00)45${SEP}?)?[2-9]\\d(?:${SEP}?\\d\\d){3}(?!${SEP}?\\d|\\p{L})`,
+  `(?<![\\p{L}\\p{N}_+/.-])(?<!\\d[,:]|\\d${SEP})(?:(?:\\+|00)45${SEP}?)?[2-9]\\d(?:${SEP}?\\d\\d){3}(?!${SEP}?\\d|\\p{L})`,
   'gu',
 );
 const COUNTRY_CODE = /^(?:\+|00)45/;

@@ -46,10 +46,11 @@ function isLabel(
 }
 
 /** After `:` or `=`, whatever follows is the secret. */
-const ASSIGNED = /["']?[ \t]*(?:\([^)\n]{0,40}\)[ \t]*)?(?:til [^:\n]{1,30})?[:=][ \t]*["']?([^\s"',;]{4,})/y;
+const ASSIGNED =
+  /["']?(?:[ \t]*(?:til [^:(\n]{1,30}|\([^)\n]{0,40}\)))*[ \t]*[:=][ \t]*["']?(?:\{\{)?([^\s"',;{}]{4,})/y;
 /** After `er`, `is`, `til` or a space, only what looks like a password: letters with a digit or symbol. */
 const STATED =
-  /[ \t]+(?:(?:til|for)[ \t]+[\p{L}-]+[ \t]+)?(?:(?:er|is|was|var|til|sat til|er sat til|er nu)[ \t]+)?["']?((?=[^\s"',;]*[\d!#$%&*@^~+])(?=[^\s"',;]*\p{L})[^\s"',;]{5,}(?<!\?))/uy;
+  /[ \t]+(?:(?:til|for)[ \t]+\S+[ \t]+)?(?:(?:er|is|was|var|til|sat til|er sat til|er nu)[ \t]+)?["']?(?:\{\{)?((?=[^\s"',;]*[\d!#$%&*@^~+])(?=[^\s"',;]*\p{L})[^\s"',;{}]{5,}(?<!\?))/uy;
 /** A PIN or code of digits only: `min kode er 281094`. */
 const STATED_DIGITS = /[ \t]+(?:(?:er|is|til|er nu)[ \t]+)?:?[ \t]*(\d{4,8})(?![\d.,/-])/y;
 /** Not secrets but what stands in for one: `********`, `${DB_PASSWORD}`, `@Microsoft.KeyVault(…)`. */
@@ -107,7 +108,7 @@ const FORMATS = [
   // BitLocker recovery keys: eight groups of six digits.
   String.raw`\b\d{6}(?:-\d{6}){7}\b`,
   // The password in a connection URL: postgres://user:hemmelig@host/db
-  String.raw`:\/\/[^\s:/@]+:(?<v>[^\s@/]{3,})@`,
+  String.raw`:\/\/[^\s:/@]*:(?<v>[^\s@/]{3,})@`,
 ];
 let group = 0;
 const FORMAT = new RegExp(

@@ -17,6 +17,8 @@ export const ErrorCode = {
   SECRET_UNAVAILABLE: 'SECRET_UNAVAILABLE',
   CONFIG_INVALID: 'CONFIG_INVALID',
   DATA_DIR_IN_USE: 'DATA_DIR_IN_USE',
+  /** A rich-text document (ADF) is malformed, nested too deep or too large to sanitize safely. */
+  INVALID_DOCUMENT: 'INVALID_DOCUMENT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -53,6 +55,17 @@ export class InvalidTicketError extends TicketProxyError {
     super(code, issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '));
     this.name = 'InvalidTicketError';
     this.issues = issues;
+  }
+}
+
+/**
+ * A rich-text document inside a ticket cannot be sanitized: not ADF, nested too deep, or too large.
+ * An invalid ticket too, so callers that already refuse those refuse this the same way.
+ */
+export class InvalidDocumentError extends InvalidTicketError {
+  constructor(path: string, message: string) {
+    super([{ path, message }], ErrorCode.INVALID_DOCUMENT);
+    this.name = 'InvalidDocumentError';
   }
 }
 

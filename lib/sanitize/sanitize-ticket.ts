@@ -1,7 +1,16 @@
 import { defaultDetectors, detectSpans, mergeSpans } from '../detect/detect.ts';
 import { type KnownValue, knownValuesDetector } from '../detect/known-values.ts';
 import type { Detector, Span } from '../detect/span.ts';
-import { ErrorCode, InvalidTicketError, type TicketIssue, TicketProxyError } from '../errors.ts';
+import { redactAdf } from '../document/adf.ts';
+import { type Redact, redactText } from '../document/replacements.ts';
+import { redactWikiMarkup } from '../document/wiki.ts';
+import {
+  ErrorCode,
+  InvalidDocumentError,
+  InvalidTicketError,
+  type TicketIssue,
+  TicketProxyError,
+} from '../errors.ts';
 import type { PersonalValue, Pseudonymizer } from '../pseudonymize/pseudonymizer.ts';
 import { isToken, TokenKind } from '../pseudonymize/token.ts';
 import type { Retention } from '../retention/retention-policy.ts';
@@ -20,8 +29,20 @@ export interface SanitizeDeps {
   detectors?: readonly Detector[];
 }
 
+/**
+ * A rich-text document that belongs to a ticket and goes to Jira in its own format: a Jira Service
+ * Management description in ADF, a comment in wiki markup. Sanitized with the ticket, in the same
+ * vault call and with the same knowledge of who the ticket names.
+ */
+export interface TicketDocument {
+  format: 'adf' | 'wiki' | 'text';
+  content: unknown;
+}
+
 export interface SanitizeResult {
   ticket: GenericTicket;
+  /** The documents passed in, sanitized, in the same order and format. */
+  documents: unknown[];
   /** How many values of each kind were replaced: safe to log, it holds no values. */
   replaced: Partial<Record<TokenKind, number>>;
   /** When the ticket's personal data (and every token only it uses) is deleted. */
@@ -34,11 +55,15 @@ export interface SanitizeResult {
  * @throws InvalidTicketError when a string that passes unchanged (ids, status, priority, field names,
  *   media types) holds personal data, or when the sanitized ticket would break the schema's limits.
  */
-export async function sanitizeTicket(ticket: GenericTicket, deps: SanitizeDeps): Promise<SanitizeResult> {
+export async function sanitizeTicket(
+  ticket: GenericTicket,
+  deps: SanitizeDeps,
+  documents: readonly TicketDocument[] = [],
+): Promise<SanitizeResult> {
   const baseDetectors = deps.detectors ?? defaultDetectors;
   rejectPersonalDataInPassThroughStrings(ticket, baseDetectors);
   // Pass 1 finds the spans of every string, pass 2 writes the tokens in: one vault call per ticket.
-  const found = findPersonalData(ticket, baseDetectors);
+  const found = findPersonalData(ticket, baseDetectors, documents);
   const values: PersonalValue[] = found.flatMap(({ text, spans }) =>
     spans.map((s) => ({ kind: s.kind, value: text.slice(s.start, s.end) })),
   );
@@ -51,7 +76,8 @@ export async function sanitizeTicket(ticket: GenericTicket, deps: SanitizeDeps):
 
   let call = 0;
   let next = 0;
-  const sanitized = rewriteTicket(ticket, (value, role) => {
+  /** The recorded string with its tokens written in, checked once more. */
+  const substitute = (value: string, role: FieldRole): [FoundInField, string] => {
     const recorded = found[call++];
     if (recorded?.value !== value) {
       throw new TicketProxyError(ErrorCode.SANITIZE_FAILED, 'sanitizer passes disagree');
@@ -68,8 +94,23 @@ export async function sanitizeTicket(ticket: GenericTicket, deps: SanitizeDeps):
     if (role === 'text' && detectSpans(out, baseDetectors).length > 0) {
       throw new TicketProxyError(ErrorCode.SANITIZE_FAILED, 'personal data survived sanitizing');
     }
-    return out;
-  });
+    return [recorded, out];
+  };
+  const sanitized = rewriteTicket(ticket, (value, role) => substitute(value, role)[1]);
+  const sanitizedDocuments = documents.map((document) =>
+    rewriteDocument(document, (value) => {
+      const [recorded, out] = substitute(value, 'text');
+      if (out === value) return [];
+      // Spans index into the text as read; where reading changed it (another Unicode form), the
+      // block is replaced whole rather than at offsets that no longer fit.
+      if (recorded.text !== value) return [{ start: 0, end: value.length, text: out }];
+      return recorded.spans.map((span, i) => ({
+        start: span.start,
+        end: span.end,
+        text: tokens[next - recorded.spans.length + i] as string,
+      }));
+    }),
+  );
   if (call !== found.length || next !== tokens.length) {
     throw new TicketProxyError(ErrorCode.SANITIZE_FAILED, 'sanitizer passes disagree');
   }
@@ -85,7 +126,7 @@ export async function sanitizeTicket(ticket: GenericTicket, deps: SanitizeDeps):
   }
   const replaced: SanitizeResult['replaced'] = {};
   for (const { kind } of values) replaced[kind] = (replaced[kind] ?? 0) + 1;
-  return { ticket: sanitized, replaced, expiresAt };
+  return { ticket: sanitized, documents: sanitizedDocuments, replaced, expiresAt };
 }
 
 /** One string of a ticket and the personal data in it. */
@@ -108,14 +149,24 @@ export interface FoundInField {
 export function findPersonalData(
   ticket: GenericTicket,
   baseDetectors: readonly Detector[] = defaultDetectors,
+  documents: readonly TicketDocument[] = [],
 ): FoundInField[] {
   const detectors = [...baseDetectors, knownValuesDetector(knownValues(ticket))];
   const found: FoundInField[] = [];
-  rewriteTicket(ticket, (value, role, path) => {
+  const record = (value: string, role: FieldRole, path: string) => {
     const text = readable(value);
     found.push({ path, role, value, text, spans: spansOf(text, role, detectors) });
+  };
+  rewriteTicket(ticket, (value, role, path) => {
+    record(value, role, path);
     return value;
   });
+  for (const [i, document] of documents.entries()) {
+    rewriteDocument(document, (value) => {
+      record(value, 'text', `documents.${i}`);
+      return [];
+    });
+  }
   addMentionsOfFoundNames(found);
   return found;
 }
@@ -138,6 +189,17 @@ function addMentionsOfFoundNames(found: { text: string; role: FieldRole; spans: 
     if (entry.role !== 'text') continue;
     entry.spans = mergeSpans([...entry.spans, ...detectSpans(entry.text, [mentions])]);
   }
+}
+
+/** Runs `redact` over every text of a document, in a fixed order, and returns the rewritten document. */
+function rewriteDocument(document: TicketDocument, redact: Redact): unknown {
+  if (document.format === 'adf') return redactAdf(document.content, redact);
+  if (typeof document.content !== 'string') {
+    throw new InvalidDocumentError('', `a ${document.format} document must be a string`);
+  }
+  return document.format === 'wiki'
+    ? redactWikiMarkup(document.content, redact)
+    : redactText(document.content, redact);
 }
 
 /** A ticket that does not say when it was created is counted from when the proxy first saw it. */

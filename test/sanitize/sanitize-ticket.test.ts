@@ -5,6 +5,7 @@ import type { Pseudonymizer } from '../../lib/pseudonymize/pseudonymizer.ts';
 import { TOKEN_PATTERN } from '../../lib/pseudonymize/token.ts';
 import { type SanitizeDeps, sanitizeTicket } from '../../lib/sanitize/sanitize-ticket.ts';
 import type { GenericTicket } from '../../lib/ticket/generic-ticket.ts';
+import { assertValidAdf } from '../support/adf-schema.ts';
 import { embeddedPseudonymizer } from '../support/embedded.ts';
 import { storedText } from '../support/stored-bytes.ts';
 import { useTempDirs } from '../support/temp-dir.ts';
@@ -249,6 +250,52 @@ describe('sanitizeTicket', () => {
     );
     expect(ticket.description).toMatch(/^NAME_[A-Z2-7]{16} siger, at det virker igen\. Skoven er smuk\.$/);
     expect(ticket.comments?.[0]?.body).toMatch(/^Tak\.\nMvh NAME_[A-Z2-7]{16}$/);
+  });
+
+  it('sanitizes ADF and wiki documents with the ticket: one token per value, valid ADF out', async () => {
+    const adf = {
+      type: 'doc',
+      version: 1,
+      content: [
+        {
+          type: 'paragraph',
+          content: [
+            { type: 'text', text: 'Borger 0101' },
+            { type: 'text', text: '90-1234', marks: [{ type: 'strong' }] },
+            { type: 'text', text: ', skriv til ' },
+            {
+              type: 'text',
+              text: 'Jens',
+              marks: [{ type: 'link', attrs: { href: 'mailto:jens@kommune.dk' } }],
+            },
+          ],
+        },
+      ],
+    };
+    const wiki = '*Fejl* for [~mette.larsen] og 010190-1234: {code}cpr=0101901234{code}';
+    const { ticket, documents } = await sanitizeTicket(
+      { ...base, id: 'SD-DOC', description: 'CPR 010190-1234', reporter: { name: 'Jens Hansen' } },
+      deps,
+      [
+        { format: 'adf', content: adf },
+        { format: 'wiki', content: wiki },
+      ],
+    );
+    const cprToken = /CPR_[A-Z2-7]{16}/.exec(ticket.description)?.[0] as string;
+    const out = JSON.stringify(documents);
+    assertValidAdf(documents[0]);
+    expect(out).not.toMatch(/0101|1234|jens@|Jens|mette/);
+    expect(out.split(cprToken).length - 1).toBe(3);
+    expect(documents[1]).toMatch(
+      /^\*Fejl\* for @NAME_[A-Z2-7]{16} og CPR_[A-Z2-7]{16}: \{code\}cpr=CPR_[A-Z2-7]{16}\{code\}$/,
+    );
+  });
+
+  it('refuses a document that is not what its format says, before anything is stored', async () => {
+    await expect(
+      sanitizeTicket({ ...base, id: 'SD-BADDOC' }, deps, [{ format: 'adf', content: { type: 'doc' } }]),
+    ).rejects.toMatchObject({ code: 'INVALID_DOCUMENT' });
+    expect(await deps.vault.getTicket('ballerup', 'SD-BADDOC')).toBeUndefined();
   });
 
   it('counts every token it writes', async () => {

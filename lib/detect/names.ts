@@ -10,10 +10,10 @@ import { type ScannedWord, Shape, scanWords } from './words.ts';
  * where a sentence does not start, or next to another name, or after a greeting, closing or title.
  * Names that structured fields announce are found by the known-values detector.
  */
-const FIRST_NAMES = new Set(names.firstNames);
-const SURNAMES = new Set(names.surnames);
+const FIRST_NAMES = new Set(names.firstNames.split('\n'));
+const SURNAMES = new Set(names.surnames.split('\n'));
 const LEXICON = new Set(names.lexicon.split('\n'));
-const ALSO_WORDS = new Set([...names.ambiguous, 'August', 'Maj']);
+const ALSO_WORDS = new Set([...names.ambiguous.split('\n'), 'August', 'Maj']);
 
 /** Capitalized words that are never names in a ticket, whatever a list says. */
 const NOT_NAMES = new Set(

@@ -1,6 +1,6 @@
 import { TokenKind } from '../pseudonymize/token.ts';
 import { neverAName } from './names.ts';
-import { allMatches, type Detector, type Span } from './span.ts';
+import type { Detector, Span } from './span.ts';
 
 export interface KnownValue {
   kind: TokenKind;

@@ -19,6 +19,8 @@ const STREET = new RegExp(
 );
 const WORDS_BEFORE = /(?:(?:\p{Lu}[\p{L}.'’-]*|\d{1,2}\.)[ \t]){1,3}$/u;
 
+const DIGIT = /\d/;
+
 /** After a word that announces one, any capitalized words and a number are an address. */
 const ANNOUNCED = new RegExp(
   String.raw`\b(?:[Aa]dressen?|[Bb]opæl|[Bb]opælsadresse|bor på|bosat på|flyttet til|[Aa]ddress)[ \t]*:?[ \t]*((?:\p{Lu}[\p{L}.'’-]*[ \t]){1,4}${HOUSE})`,
@@ -40,6 +42,8 @@ const NOT_TOWNS = new Set(
 export const addressDetector: Detector = {
   name: 'address',
   *detect(text: string): Iterable<Span> {
+    // Every address here has a number.
+    if (!DIGIT.test(text)) return;
     for (const m of allMatches(STREET, text)) {
       const end = m.index + m[0].replace(/[ \t,]+$/, '').length;
       const before = WORDS_BEFORE.exec(text.slice(Math.max(0, m.index - 60), m.index))?.[0].length ?? 0;

@@ -54,8 +54,12 @@ const OWN_TOKEN = new RegExp(`(?:${Object.values(TokenKind).join('|')})_[A-Z2-7]
 function detectOnce(original: string, detectors: readonly Detector[]): Span[] {
   // Detectors see every token as its placeholder: a body's digits must not join a number next to it
   // (`…B7624-6586` is no phone number), and a text reads the same before and after sanitizing.
-  const text = original.replace(OWN_TOKEN, (token) => placeholder(token.slice(0, token.indexOf('_'))));
-  const tokens = [...allMatches(TOKEN_PATTERN, text), ...allMatches(OWN_TOKEN, text)]
+  // Every token has an underscore; most texts have none, and skip the three scans for tokens.
+  const hasTokens = original.includes('_');
+  const text = hasTokens
+    ? original.replace(OWN_TOKEN, (token) => placeholder(token.slice(0, token.indexOf('_'))))
+    : original;
+  const tokens = (hasTokens ? [...allMatches(TOKEN_PATTERN, text), ...allMatches(OWN_TOKEN, text)] : [])
     // A body of digits only is a number after a label (`CPR_0101901234`), not a token.
     .filter((m) => /[A-Z]/.test(m[0].slice(m[0].indexOf('_') + 1)))
     .map((m) => ({ start: m.index, end: m.index + m[0].length }));

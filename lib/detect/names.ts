@@ -286,14 +286,14 @@ function* contextNames(text: string): Iterable<Span> {
     const both = second !== undefined && lowerSurname(second);
     yield { kind: TokenKind.NAME, start, end: start + (both ? run.length : first.length), confidence: 0.7 };
   }
-  for (const m of allMatches(SLASH_SIGNATURE, text)) {
+  for (const m of text.includes('/') ? allMatches(SLASH_SIGNATURE, text) : []) {
     const run = m[1] ?? '';
     if (run.split(/[ \t]/).some((w) => classify(w).score === Stop)) continue;
     if (/^\p{Ll}/u.test(run) && !lowerFirstName(run)) continue;
     const start = m.index + m[0].indexOf(run);
     yield { kind: TokenKind.NAME, start, end: start + run.length, confidence: 0.7 };
   }
-  for (const m of allMatches(MENTION, text)) {
+  for (const m of text.includes('[~') ? allMatches(MENTION, text) : []) {
     yield { kind: TokenKind.NAME, start: m.index + 2, end: m.index + m[0].length - 1, confidence: 0.9 };
   }
 }

@@ -7,7 +7,7 @@ import { allMatches, type Detector, type Span } from './span.ts';
  * H.C. Andersens Boulevard), which is what separates `Bytoften 12` from `Nexus 4`.
  */
 const STREET_SUFFIX =
-  'vej|vejen|gade|gaden|allé|alle|alléen|vænge|vænget|stræde|torv|torvet|plads|parken|park|boulevard|toften|toft|stien|sti|bakken|bakke|høj|højen|haven|have|engen|eng|marken|vangen|vang|kær|kæret|lunden|skoven|krogen|hegnet|ager|agre|gården|gård|huse|broen|strand|diget|dige|kvarter|løkke|løkken|tofte|banke|bjerg|bjerget|hus|holm|ås|åsen|dal|dalen|vænge|rækken|ringen|bue|buen|park|brynet|bryn|bro|brygge|bryggen|mosen|mose|kilde|kilden|lyngen|lyng|hegn|skrænten|stykket|spjældet|marken|vejle|sletten|slette|lunde|lund|enge|skov|toft|vangen';
+  'vej|vejen|gade|gaden|allé|alle|alléen|vænge|vænget|stræde|torv|torvet|plads|parken|park|boulevard|toften|toft|stien|sti|bakken|bakke|høj|højen|haven|have|engen|eng|marken|vangen|vang|kær|kæret|lunden|skoven|krogen|hegnet|ager|agre|gården|gård|huse|broen|strand|diget|dige|kvarter|løkke|løkken|tofte|banke|bjerg|bjerget|hus|holm|ås|åsen|dal|dalen|rækken|ringen|bue|buen|brynet|bryn|bro|brygge|bryggen|mosen|mose|kilde|kilden|lyngen|lyng|hegn|skrænten|stykket|spjældet|vejle|sletten|slette|lunde|lund|enge|skov';
 const HOUSE = String.raw`\d{1,4}(?:-\d{1,4})?[ \t]?[A-Za-z]?(?![\p{L}\p{N}])(?:,?[ \t]*(?:(?:st|kl)\b\.?|\d{1,2}\.)(?:[ \t]*(?:th|tv|mf|sal|\d{1,3}(?![\d.]))\b\.?)?)?`;
 // A compound ending in a street word (Bytoften), or the street word alone (Lunden, Vang, Brygge).
 const STREET_SUFFIX_GROUP = `(?:\\p{Ll}|(?<![\\p{L}])\\p{Lu})(?:${STREET_SUFFIX})`;

@@ -1,16 +1,21 @@
 import { TokenKind } from '../pseudonymize/token.ts';
-import { allMatches, type Detector, type Span } from './span.ts';
+import type { Detector, Span } from './span.ts';
 
-/** Between date and serial: a dash or slash with optional spaces, or up to three spaces, tabs or newlines. */
-const SERIAL_SEPARATOR = String.raw`(?:[ \t\u00a0\u202f]{0,2}[-\u2010-\u2015\u2212/._][ \t\u00a0\u202f]{0,2}|[\s\u00a0\u202f]{1,3})?`;
+const SPACE = String.raw`[ \t\u00a0\u202f]`;
+const DASH = String.raw`[-\u2010-\u2015\u2212/._+]`;
+/** Between date and serial: a dash, slash, dot or `+` with optional spaces, or up to three spaces, tabs or newlines. */
+const SERIAL_SEPARATOR = String.raw`(?:${SPACE}{0,2}${DASH}${SPACE}{0,2}|[\s\u00a0\u202f]{1,3})?`;
+/** Between the date's parts: the same, on one line, and the same each time (a backreference). */
+const DATE_SEPARATOR = String.raw`(?:${SPACE}{0,2}${DASH}${SPACE}{0,2}|${SPACE}{1,2})?`;
 
 /**
- * DDMMYY, with nothing or one of `. - / ` (and a space: `24 05 65 3942`) between the date's parts, then a separator, then SSSS.
+ * DDMMYY, with nothing or the same separator between the date's parts (`01.01.90`, `24 05 65`,
+ * `22–03–67`, `22+03+67` from a URL), then a separator, then SSSS.
  * Digits may not continue on either side, so a CPR number is never cut out of a longer digit run,
  * but letters may (`cpr:0101901234`, `CPR-nr.0101901234`, `?cpr=0101901234`).
  */
 const CPR_CANDIDATE = new RegExp(
-  String.raw`(?<!\d)(\d{2})([./ -]?)(\d{2})\2(\d{2})${SERIAL_SEPARATOR}(\d{4})(?!\d)`,
+  String.raw`(?<!\d)(\d{2})(${DATE_SEPARATOR})(\d{2})\2(\d{2})${SERIAL_SEPARATOR}(\d{4})(?!\d)`,
   'g',
 );
 
@@ -52,10 +57,16 @@ export function passesModulus11(digits: string): boolean {
 export const cprDetector: Detector = {
   name: 'cpr',
   *detect(text: string): Iterable<Span> {
-    for (const match of allMatches(CPR_CANDIDATE, text)) {
+    CPR_CANDIDATE.lastIndex = 0;
+    for (let match = CPR_CANDIDATE.exec(text); match; match = CPR_CANDIDATE.exec(text)) {
       const [whole, dd, , mm, yy, serial] = match;
       const digits = `${dd}${mm}${yy}${serial}`;
-      if (!isValidCpr(digits)) continue;
+      if (!isValidCpr(digits)) {
+        // A candidate that is no CPR number must not swallow the digits of one that starts inside
+        // it: in `tlf 20 30 40 50 050300-2467`, `40 50 05…` is tried first.
+        CPR_CANDIDATE.lastIndex = match.index + 1;
+        continue;
+      }
       const separated = whole.length > 10;
       yield {
         kind: TokenKind.CPR,

@@ -1,5 +1,5 @@
 import { TokenKind } from '../pseudonymize/token.ts';
-import { neverAName } from './names.ts';
+import { isNameWord, neverAName } from './names.ts';
 import type { Detector, Span } from './span.ts';
 
 export interface KnownValue {
@@ -13,6 +13,7 @@ const MAX_LENGTH = 120;
 /** A part of a known name is looked for on its own from this many letters, capitalized only. */
 const MIN_PART_LENGTH = 3;
 
+const upper = (word: string) => word.toLocaleUpperCase('da');
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
@@ -56,23 +57,38 @@ function* bounded(pattern: RegExp, text: string): Iterable<[number, number]> {
  * genitive (`Hansens`, `Jens'`), and, for names, each part of three letters or more written with a
  * capital (`Mvh Jens`), so that `Per Holm` is found but `per dag` and `holm` are not.
  */
+/**
+ * The person in a name field that also names a role or an organization: `Zxqa Wobbleton, Support`
+ * is Zxqa Wobbleton, `Joanna Kowalczyk Sensum Application Support` is Joanna Kowalczyk, and
+ * `Nexus Support` is nobody. The words before the first that is never a name, of which the first two
+ * and any the gazetteer knows as names.
+ */
+function personOf(words: string[]): string[] {
+  const bare = words.map((w) => w.replace(/[,;:()]+$|^[(]+/g, '')).filter((w) => w !== '');
+  const stop = bare.findIndex(neverAName);
+  if (stop === -1) return bare;
+  const person = bare.slice(0, stop).filter((w, i) => i < 2 || isNameWord(w));
+  // `Sensum Support`, `KMD Support`: one unknown word before a role is the organization.
+  return person.length >= 2 || person.every(isNameWord) ? person : [];
+}
+
 export function knownValuesDetector(known: readonly KnownValue[]): Detector {
   const wholes = new Map<TokenKind, string[]>();
   // One-word names are matched as written: a reporter called Hans does not make every `hans` a name.
   const exactNames: string[] = [];
   const parts: string[] = [];
   for (const { kind, value } of known) {
-    const words = value.normalize('NFC').trim().split(/\s+/).filter(Boolean);
+    let words = value.normalize('NFKC').trim().split(/\s+/).filter(Boolean);
+    if (kind === TokenKind.NAME) words = personOf(words);
     if (words.join('').length < 2 || words.length > MAX_WORDS || value.length > MAX_LENGTH) continue;
     const pattern = words.map(escapeRegExp).join('\\s+');
-    if (kind !== TokenKind.NAME) wholes.set(kind, [...(wholes.get(kind) ?? []), pattern]);
-    // A sender such as `Nexus Support` is no person: its words stay readable in the text.
-    else if (words.some(neverAName)) continue;
-    else if (words.length === 1) exactNames.push(pattern);
+    if (kind === TokenKind.NAME && words.length === 1)
+      exactNames.push(pattern, escapeRegExp(upper(words[0] ?? '')));
     else wholes.set(kind, [...(wholes.get(kind) ?? []), pattern]);
     if (kind === TokenKind.NAME && words.length > 1) {
       for (const part of words.flatMap((w) => w.split('-'))) {
-        if (part.length >= MIN_PART_LENGTH && !neverAName(part)) parts.push(escapeRegExp(part));
+        // As written, or in capitals (`FAADUMO`); never in lower case, where parts are ordinary words.
+        if (part.length >= MIN_PART_LENGTH) parts.push(escapeRegExp(part), escapeRegExp(upper(part)));
       }
     }
   }

@@ -32,7 +32,7 @@ const NOT_NAMES = new Set(
 );
 /** Organizations, places and roles: `Ydelseskontoret`, `Integrationsteamet`, `Hedegårdsskolen`. */
 const NOT_NAME_ENDING =
-  /(?:team|teamet|kontor|kontoret|afdeling|afdelingen|center|centret|centeret|skole|skolen|gård|gården|service|support|huset|plejen|kommune|styrelsen|ministeriet|direktoratet|gruppen|sekretariatet|enheden|drift|systemet|portalen|ningen|heden|tionen)$/i;
+  /(?:team|teamet|kontor|kontoret|afdeling|afdelingen|center|centret|centeret|skole|skolen|gård|gården|service|support|huset|plejen|kommune|styrelsen|ministeriet|direktoratet|gruppen|sekretariatet|enheden|drift|systemet|portalen|ningen|heden|tionen|forvaltning|forvaltningen)$/i;
 
 /** How a capitalized word counts as a name. */
 const Strong = 3;
@@ -91,6 +91,9 @@ function classifyUncached(word: string): Class {
   }
   return best;
 }
+
+/** A word the gazetteer knows as a name, or may be one (Kowalczyk), and not one that never is. */
+export const isNameWord = (word: string) => classify(word).score > None;
 
 /** Names that are also the commonest words: `Hans søn` is more often his son than Hans's. */
 const FUNCTION_WORDS = new Set([

@@ -9,9 +9,16 @@ import { allMatches, type Detector, type Span } from './span.ts';
  * they are something else, or when they are a date (20261120). A word that announces a phone
  * number overrides both.
  */
-const SEP = '[ .\\-\\u00a0]';
+const SEP = '[ \\t.\\-\\u00a0\\u202f]';
+const COUNTRY = `(?:(?:\\+|00)45${SEP}?)`;
+/**
+ * Grouped numbers may not be part of a longer grouping (`konto 20 30 40 50 60`); eight digits in one
+ * run only may not touch other digits or letters, so `20304050 30405060` is two numbers. A dot,
+ * slash or dash after a letter (`tlf.20304050`) or a slash after a number (`20304050/30405060`) may
+ * come before either.
+ */
 const NUMBER = new RegExp(
-  `(?<![\\p{L}\\p{N}_+/.-])(?<!\\d[,:]|\\d${SEP})(?:(?:\\+|00)45${SEP}?)?[2-9]\\d(?:${SEP}?\\d\\d){3}(?!${SEP}?\\d|\\p{L})`,
+  `(?<![\\p{L}\\p{N}_+])(?<!\\d[.,:-])(?:(?<!\\d${SEP})${COUNTRY}?[2-9]\\d(?:${SEP}?\\d\\d){3}(?!${SEP}?\\d|\\p{L})|${COUNTRY}?[2-9]\\d{7}(?![\\p{N}\\p{L}]))`,
   'gu',
 );
 const COUNTRY_CODE = /^(?:\+|00)45/;
@@ -35,7 +42,7 @@ export const phoneDetector: Detector = {
   *detect(text: string): Iterable<Span> {
     for (const m of allMatches(NUMBER, text)) {
       const number = m[0];
-      const local = number.replace(COUNTRY_CODE, '').replace(/^[ .\-\u00a0]/, '');
+      const local = number.replace(COUNTRY_CODE, '').replace(/^[ \t.\-\u00a0\u202f]/, '');
       const separators = local.replace(/\d/g, '');
       if (/[.-]/.test(separators) && !PAIRS_WITH.test(local) && !COUNTRY_CODE.test(number)) continue;
       const before = text.slice(Math.max(0, m.index - 30), m.index);

@@ -47,7 +47,7 @@ function isLabel(
 
 /** After `:` or `=`, whatever follows is the secret. */
 const ASSIGNED =
-  /["']?(?:[ \t]*(?:til [^:(\n]{1,30}|\([^)\n]{0,40}\)))*[ \t]*[:=][ \t]*["']?(?:\{\{)?([^\s"',;{}]{4,})/y;
+  /["']?(?:[ \t]*(?:til [^:(\n]{1,30}|\([^)\n]{0,40}\))){0,2}[ \t]*[:=][ \t]*["']?(?:\{\{)?([^\s"',;{}]{4,})/y;
 /** After `er`, `is`, `til` or a space, only what looks like a password: letters with a digit or symbol. */
 const STATED =
   /[ \t]+(?:(?:til|for)[ \t]+\S+[ \t]+)?(?:(?:er|is|was|var|til|sat til|er sat til|er nu)[ \t]+)?["']?(?:\{\{)?((?=[^\s"',;]*[\d!#$%&*@^~+])(?=[^\s"',;]*\p{L})[^\s"',;{}]{5,}(?<!\?))/uy;

@@ -231,10 +231,14 @@ function paragraph(text: string): AdfNode {
  */
 function redactInline(nodes: readonly AdfNode[], redact: Redact): AdfNode[] {
   const parts = nodes.map((node) => inlinePart(node, redact));
+  // A mention's text is already redacted on its own: in the block it is a boundary, so that what the
+  // block reads does not depend on how the mention came out (both sanitizer passes must read alike).
+  const atoms = new Set(parts.filter((_, i) => nodes[i]?.type === 'mention'));
   let text = '';
   const starts = parts.map((part) => {
     const start = text.length;
-    text += part.type === 'text' ? (part.text ?? '') : part.type === 'hardBreak' ? '\n' : ATOM;
+    text +=
+      part.type === 'text' && !atoms.has(part) ? (part.text ?? '') : part.type === 'hardBreak' ? '\n' : ATOM;
     return start;
   });
   const replacements = findReplacements(text, redact);
@@ -242,7 +246,7 @@ function redactInline(nodes: readonly AdfNode[], redact: Redact): AdfNode[] {
   let next = 0;
   let placed = -1;
   return parts.flatMap((part, i): AdfNode[] => {
-    if (part.type !== 'text') return [part];
+    if (part.type !== 'text' || atoms.has(part)) return [part];
     const start = starts[i] ?? 0;
     const end = start + (part.text ?? '').length;
     while ((replacements[next]?.end ?? Number.POSITIVE_INFINITY) <= start) next++;
@@ -300,9 +304,23 @@ function redactAttrs(attrs: Record<string, unknown>, redact: Redact): Record<str
   return Object.fromEntries(
     Object.entries(attrs).map(([key, value]) => [
       key,
-      STRUCTURAL_ATTRS.has(key) ? value : redactValue(value, redact),
+      STRUCTURAL_ATTRS.has(key) && isStructural(value) ? value : redactValue(value, redact),
     ]),
   );
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const IDENTIFIER = /^[\w:.#/-]{0,128}$/;
+
+/**
+ * A structural attribute passes unredacted only when it looks like one: a number, a flag, a UUID
+ * (whose digit groups the phone detector would otherwise take) or a short identifier without the
+ * digit runs of a CPR or phone number. Anything else under a structural name is redacted like text.
+ */
+function isStructural(value: unknown): boolean {
+  if (typeof value === 'number' || typeof value === 'boolean') return true;
+  if (typeof value !== 'string') return false;
+  return UUID.test(value) || (IDENTIFIER.test(value) && !/\d{6}/.test(value));
 }
 
 function redactValue(value: unknown, redact: Redact): unknown {

@@ -79,11 +79,10 @@ export function redactPersonName(name: string, redact: Redact): string {
     .split(/[\s._-]+/)
     .map((word) => word.charAt(0).toLocaleUpperCase('da') + word.slice(1).toLocaleLowerCase('da'))
     .join(' ');
-  for (const candidate of [bare, asWords]) {
-    const redacted = redactText(candidate, redact);
-    if (candidate !== '' && !hasReadableWord(redacted)) return `@${redacted}`;
-  }
-  return UNNAMED_PERSON;
+  // Both forms are always redacted, so that every pass of the sanitizer makes the same calls.
+  const redacted = [bare, asWords].map((candidate) => [candidate, redactText(candidate, redact)] as const);
+  const whole = redacted.find(([candidate, out]) => candidate !== '' && !hasReadableWord(out));
+  return whole ? `@${whole[1]}` : UNNAMED_PERSON;
 }
 
 /** True when letters or digits remain outside the tokens of a text. */

@@ -74,19 +74,24 @@ export async function sanitizeTicket(
     values,
   );
 
-  let call = 0;
-  let next = 0;
+  // Pass 2 looks each string up by what it is, not by when it comes: a document may ask for its
+  // texts in another order or number than pass 1 did, but never for one pass 1 did not see.
+  const recorded = new Map<string, { entry: FoundInField; tokens: string[] }>();
+  let offset = 0;
+  for (const entry of found) {
+    const entryTokens = tokens.slice(offset, offset + entry.spans.length);
+    offset += entry.spans.length;
+    recorded.set(`${entry.role}\0${entry.value}`, { entry, tokens: entryTokens });
+  }
   /** The recorded string with its tokens written in, checked once more. */
-  const substitute = (value: string, role: FieldRole): [FoundInField, string] => {
-    const recorded = found[call++];
-    if (recorded?.value !== value) {
-      throw new TicketProxyError(ErrorCode.SANITIZE_FAILED, 'sanitizer passes disagree');
-    }
-    const { text } = recorded;
+  const substitute = (value: string, role: FieldRole) => {
+    const known = recorded.get(`${role}\0${value}`);
+    if (!known) throw new TicketProxyError(ErrorCode.SANITIZE_FAILED, 'sanitizer passes disagree');
+    const { text, spans } = known.entry;
     let out = '';
     let at = 0;
-    for (const span of recorded.spans) {
-      out += text.slice(at, span.start) + tokens[next++];
+    for (const [i, span] of spans.entries()) {
+      out += text.slice(at, span.start) + known.tokens[i];
       at = span.end;
     }
     out += text.slice(at);
@@ -94,24 +99,20 @@ export async function sanitizeTicket(
     if (role === 'text' && detectSpans(out, baseDetectors).length > 0) {
       throw new TicketProxyError(ErrorCode.SANITIZE_FAILED, 'personal data survived sanitizing');
     }
-    return [recorded, out];
+    return { ...known, out };
   };
-  const sanitized = rewriteTicket(ticket, (value, role) => substitute(value, role)[1]);
+  const sanitized = rewriteTicket(ticket, (value, role) => substitute(value, role).out);
   const sanitizedDocuments = documents.map((document) =>
     rewriteDocument(document, (value) => {
-      const [recorded, out] = substitute(value, 'text');
+      const { entry, tokens: its, out } = substitute(value, 'text');
       if (out === value) return [];
       // Spans index into the text as read; where reading changed it (another Unicode form), the
       // block is replaced whole rather than at offsets that no longer fit.
-      if (recorded.text !== value) return [{ start: 0, end: value.length, text: out }];
-      return recorded.spans.map((span, i) => ({
-        start: span.start,
-        end: span.end,
-        text: tokens[next - recorded.spans.length + i] as string,
-      }));
+      if (entry.text !== value) return [{ start: 0, end: value.length, text: out }];
+      return entry.spans.map((span, i) => ({ start: span.start, end: span.end, text: its[i] as string }));
     }),
   );
-  if (call !== found.length || next !== tokens.length) {
+  if (offset !== tokens.length) {
     throw new TicketProxyError(ErrorCode.SANITIZE_FAILED, 'sanitizer passes disagree');
   }
 
@@ -210,10 +211,11 @@ async function expiryOf(ticket: GenericTicket, now: Date, deps: SanitizeDeps): P
 }
 
 /**
- * The text as a reader sees it: one Unicode normalization form, and no invisible format characters
+ * The text as a reader sees it: compatibility forms folded (full-width `２２０３６７` and `＠` are digits
+ * and an at sign to a reader, and to the detectors now too), and no invisible format characters
  * (soft hyphens, zero-width spaces) that could split a CPR number or an address past the detectors.
  */
-const readable = (value: string) => value.normalize('NFC').replace(/\p{Cf}/gu, '');
+const readable = (value: string) => value.normalize('NFKC').replace(/\p{Cf}/gu, '');
 
 function spansOf(value: string, role: FieldRole, detectors: readonly Detector[]): Span[] {
   if (role === 'text') return detectSpans(value, detectors);

@@ -33,6 +33,15 @@ describe('CPR detector', () => {
     ['a tab', '010190\t1234', '010190\t1234'],
     ['a line break', '010190\n1234', '010190\n1234'],
     ['an underscore', 'borger_010190_1234', '010190_1234'],
+    ['spaces in the date', 'Cpr: 24 05 65 3942', '24 05 65 3942'],
+    ['double spaces in the date', '22  03  67 2345', '22  03  67 2345'],
+    ['en dashes in the date', '22\u201303\u201367\u20132345', '22\u201303\u201367\u20132345'],
+    ['no-break spaces in the date', '22\u00a003\u00a067 2345', '22\u00a003\u00a067 2345'],
+    ['tabs in the date', '22\t03\t67-2345', '22\t03\t67-2345'],
+    ['plus signs from a URL', '?cpr=22+03+67+2345', '22+03+67+2345'],
+    ['pairs of digits before it', 'tlf. 20 30 40 50 050300-2467', '050300-2467'],
+    ['a case number before it', 'Sag 12 34 220367-2345', '220367-2345'],
+    ['a date before it', 'ref 31 12 99 220367-2345', '220367-2345'],
   ])('finds a CPR number written with %s', (_form, text, expected) => {
     expect(found(text)).toContain(expected);
   });

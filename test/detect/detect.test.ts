@@ -79,6 +79,14 @@ describe('detectSpans', () => {
     expect(text('Per ringede om holm og 2 gange per dag. Holms kontor', [known])).toEqual(['Per', 'Holms']);
   });
 
+  it('keeps the person of a known name that also names a role, and finds parts in capitals', () => {
+    const known = knownValuesDetector([{ kind: TokenKind.NAME, value: 'Faadumo Abdullahi, Support' }]);
+    expect(text('Faadumo Abdullahi ringede. ABDULLAHI igen, Support svarede', [known])).toEqual([
+      'Faadumo Abdullahi',
+      'ABDULLAHI',
+    ]);
+  });
+
   it('ignores values too long to be names, which also bounds the cost of matching', () => {
     const long = Array.from({ length: 9 }, (_, i) => `Navn${i}`).join(' ');
     expect(text(long, [knownValuesDetector([{ kind: TokenKind.NAME, value: long }])])).toEqual([]);

@@ -21,6 +21,11 @@ describe('e-mail detector', () => {
     expect(found(text)).toEqual([address]);
   });
 
+  it('reads a long run of encoded at signs in linear time', () => {
+    // Walking back over the whole run for every `%40` once made this quadratic (43 s for 100 KB).
+    expect(found('a%40'.repeat(50_000))).toEqual([]);
+  });
+
   it('splits addresses in a list without spaces', () => {
     expect(found('jens@example.dk;mette@example.dk,ole@example.dk')).toEqual([
       'jens@example.dk',

@@ -20,6 +20,9 @@ describe('phone detector', () => {
     ['alone in a table cell', '|Martin|29651163|', '29651163'],
     ['alone as a JSON value', '{"value":"20304050"}', '20304050'],
     ['a date, when announced', 'tlf. 20261120', '20261120'],
+    ['right after an abbreviation', 'tlf.20304050', '20304050'],
+    ['after a count', 'Antal: 2 20304050', '20304050'],
+    ['with narrow no-break spaces', '+45 20\u202f30\u202f40\u202f50', '+45 20\u202f30\u202f40\u202f50'],
   ])('finds a number with %s', (_case, text, number) => {
     expect(found(text)).toEqual([number]);
   });
@@ -39,6 +42,11 @@ describe('phone detector', () => {
     ['an ISO date', '2026-11-20'],
   ])('ignores %s', (_case, text) => {
     expect(found(text)).toEqual([]);
+  });
+
+  it('takes two numbers written next to each other', () => {
+    expect(found('20304050 30405060')).toEqual(['20304050', '30405060']);
+    expect(found('Mobil 20304050/30405060')).toEqual(['20304050', '30405060']);
   });
 
   it('leaves CPR numbers to the CPR detector', () => {

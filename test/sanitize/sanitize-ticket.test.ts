@@ -291,6 +291,34 @@ describe('sanitizeTicket', () => {
     );
   });
 
+  it('sanitizes mentions of display names in ADF and wiki markup', async () => {
+    const mention = (text: string) => ({ type: 'mention', attrs: { id: '5b10ac8d82e05b22cc7d4ef5', text } });
+    const adf = {
+      type: 'doc',
+      version: 1,
+      content: [
+        {
+          type: 'paragraph',
+          content: [mention('@Mette Larsen'), { type: 'text', text: ' og ' }, mention('@mette')],
+        },
+      ],
+    };
+    const { documents } = await sanitizeTicket({ ...base, id: 'SD-MENTION' }, deps, [
+      { format: 'adf', content: adf },
+      { format: 'wiki', content: 'Spurgt [~Mette Larsen] og [~Mette]' },
+    ]);
+    assertValidAdf(documents[0]);
+    expect(JSON.stringify(documents)).not.toMatch(/mette|larsen/i);
+  });
+
+  it('reads full-width digits and at signs as what they are', async () => {
+    const { ticket } = await sanitizeTicket(
+      { ...base, id: 'SD-WIDE', description: 'cpr ２２０３６７-２３４５, mail jens＠kommune.dk' },
+      deps,
+    );
+    expect(ticket.description).toMatch(/^cpr CPR_[A-Z2-7]{16}, mail EMAIL_[A-Z2-7]{16}$/);
+  });
+
   it('refuses a document that is not what its format says, before anything is stored', async () => {
     await expect(
       sanitizeTicket({ ...base, id: 'SD-BADDOC' }, deps, [{ format: 'adf', content: { type: 'doc' } }]),

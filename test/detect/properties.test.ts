@@ -27,6 +27,8 @@ const noDigitAt = (at: 'start' | 'end') => (s: string) =>
 const surrounding = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.constantFrom('cpr:', 'CPR-nr.', '?cpr=', '"cpr":"', 'CPR_', 'Borgeren ', '| ', 'X_', '\t', 'ID '),
+  // Digit pairs before the number, which a rejected candidate once swallowed it with.
+  fc.constantFrom('12 34 ', 'tlf. 20 30 40 50 ', 'ref 31 12 99 ', 'kl 10 45 ', '2026 11 '),
 );
 
 describe('detection properties', () => {

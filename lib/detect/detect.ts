@@ -1,5 +1,6 @@
 import { TOKEN_BODY_LENGTH, TOKEN_PATTERN, TokenKind } from '../pseudonymize/token.ts';
 import { addressDetector } from './address.ts';
+import { columnsDetector } from './columns.ts';
 import { cprDetector } from './cpr.ts';
 import { emailDetector } from './email.ts';
 import { nameDetector } from './names.ts';
@@ -14,6 +15,7 @@ export const defaultDetectors: readonly Detector[] = [
   phoneDetector,
   secretDetector,
   addressDetector,
+  columnsDetector,
   nameDetector,
 ];
 

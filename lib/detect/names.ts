@@ -26,7 +26,7 @@ const NOT_NAMES = new Set(
   February March May June July October Du Dig Jer Jeres Vi Os De Dem Den Det Han Hun Jeg Mig Tak Igen Venlig
   Venligst Hilsen Hej Kære Mvh Dear Hello Regards Best Kind Thanks God Godt Glædelig Jul Ferie Sommer Vinter
   Forår Efterår Nord Syd Øst Vest Danmark Denmark Dansk Danske English Engelsk Min Mit Mine Din Dit Dine Job Key
-  Line Token Tokens Digital Post Telefoni Kode Password Session Client Server User Error Incident Netto Føtex Bilka
+  Token Tokens Digital Post Telefoni Kode Password Session Client Server User Error Incident Netto Føtex Bilka
   Irma Coop Rema Lidl Aldi Movia Systematic Netcompany Columna Konica Minolta Canon Ricoh Xerox Lenovo Dell Cisco
   Oracle Tor`.split(/\s+/),
 );

@@ -76,5 +76,36 @@ export const cprDetector: Detector = {
         confidence: (separated ? 0.9 : 0.75) + (passesModulus11(digits) ? 0.05 : 0),
       };
     }
+    yield* gluedNumbers(text);
   },
 };
+
+/** Written with a dash before the serial, and no guard against digits on either side. */
+const WRITTEN = new RegExp(
+  String.raw`(\d{2})(${DATE_SEPARATOR})(\d{2})\2(\d{2})${SPACE}{0,2}${DASH}${SPACE}{0,2}(\d{4})`,
+  'g',
+);
+
+/**
+ * CPR numbers written with a dash and glued together, `010190-1234020290-5678`, as two adjacent text
+ * nodes of a rich-text document read. A digit run is otherwise never cut, but here the dashes show
+ * where each number is: each is taken when every digit it touches belongs to another such number.
+ */
+function* gluedNumbers(text: string): Iterable<Span> {
+  if (!/\d{4}\d{6}/.test(text.replace(/[^\d-]+/g, ' ').replace(/-/g, ''))) return;
+  const found: { start: number; end: number; digits: string }[] = [];
+  WRITTEN.lastIndex = 0;
+  for (let m = WRITTEN.exec(text); m; m = WRITTEN.exec(text)) {
+    const digits = `${m[1]}${m[3]}${m[4]}${m[5]}`;
+    if (isValidCpr(digits)) found.push({ start: m.index, end: m.index + m[0].length, digits });
+    WRITTEN.lastIndex = m.index + 1;
+  }
+  const isDigit = (i: number) => /\d/.test(text[i] ?? '');
+  for (const c of found) {
+    const before = !isDigit(c.start - 1) || found.some((o) => o.end === c.start);
+    const after = !isDigit(c.end) || found.some((o) => o.start === c.end);
+    if (before && after && (isDigit(c.start - 1) || isDigit(c.end))) {
+      yield { kind: TokenKind.CPR, start: c.start, end: c.end, confidence: 0.9 };
+    }
+  }
+}

@@ -235,8 +235,8 @@ const AFTER_LOWER = /[.,]?[ \t]*(?:\r?\n[ \t]*)?(\p{Ll}[\p{Ll}\p{M}]+(?:[ \t]+\p
 /** A signature after a slash at the end of a line: `/Kasper`, `/Anne Marie`. */
 const SLASH_SIGNATURE =
   /(?<![^\s(])\/[ \t]?(\p{L}[\p{Ll}\p{M}]+(?:[ \t]\p{Lu}[\p{Ll}\p{M}]+)?)[ \t]*(?:$|,)/gmu;
-/** A Jira user mention in wiki markup: `[~mette.larsen]`. Account ids are opaque and stay. */
-const MENTION = /\[~(?!accountid:)([^\]|\s]+)\]/g;
+/** A Jira user mention in wiki markup: `[~mette.larsen]`. Account ids are opaque and stay, and so do tokens. */
+const MENTION = /\[~(?!accountid:|@?[A-Z]{2,10}_[A-Z2-7]{10,16}\])([^\]|\s]+)\]/g;
 /** An e-mail address in brackets right after a run of capitalized words. */
 const DISPLAY_NAME = /[ \t]*[<(][^\s<>()@]+@/y;
 /** An initial after a first name: `Mette F.`. */

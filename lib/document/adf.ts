@@ -246,7 +246,13 @@ function redactInline(nodes: readonly AdfNode[], redact: Redact): AdfNode[] {
   let next = 0;
   let placed = -1;
   return parts.flatMap((part, i): AdfNode[] => {
-    if (part.type !== 'text' || atoms.has(part)) return [part];
+    if (atoms.has(part)) {
+      // A space where a word follows: glued to it, the mention's token would read as part of that word.
+      const next = parts[i + 1];
+      const glued = next?.type === 'text' && !atoms.has(next) && /^[\p{L}\p{N}]/u.test(next.text ?? '');
+      return [glued ? { ...part, text: `${part.text ?? ''} ` } : part];
+    }
+    if (part.type !== 'text') return [part];
     const start = starts[i] ?? 0;
     const end = start + (part.text ?? '').length;
     while ((replacements[next]?.end ?? Number.POSITIVE_INFINITY) <= start) next++;

@@ -237,7 +237,10 @@ function scanWiki(markup: string, redact: Redact): Scan {
       edits.push({
         start: i,
         end: close + 1,
-        text: redactPersonName(markup.slice(targetStart + 1, close), redact),
+        // A space where a word follows: glued to it, the token would read as part of that word.
+        text:
+          redactPersonName(markup.slice(targetStart + 1, close), redact) +
+          (/[\p{L}\p{N}]/u.test(markup[close + 1] ?? '') ? ' ' : ''),
       });
       boundary();
       return close + 1;

@@ -46,6 +46,11 @@ describe('CPR detector', () => {
     expect(found(text)).toContain(expected);
   });
 
+  it('finds numbers written with a dash and glued together, as adjacent document nodes read', () => {
+    expect(found('010190-1234020290-5678')).toEqual(['010190-1234', '020290-5678']);
+    expect(found('x 010190-12345678')).toEqual([]);
+  });
+
   it('finds every number in a CSV row', () => {
     expect(found('0101901234,0202905678;030390-4321')).toEqual(['0101901234', '0202905678', '030390-4321']);
   });

@@ -6,11 +6,16 @@ import { allMatches, type Detector, type Span } from './span.ts';
  * town. Street names nearly always end in a word for a street (Bytoften, Hovedgaden, Gammel Kongevej,
  * H.C. Andersens Boulevard), which is what separates `Bytoften 12` from `Nexus 4`.
  */
+const capitalized = (alternatives: string) =>
+  alternatives
+    .split('|')
+    .map((w) => (w[0] ?? '').toUpperCase() + w.slice(1))
+    .join('|');
 const STREET_SUFFIX =
   'vej|vejen|gade|gaden|allé|alle|alléen|vænge|vænget|stræde|torv|torvet|plads|parken|park|boulevard|toften|toft|stien|sti|bakken|bakke|høj|højen|haven|have|engen|eng|marken|vangen|vang|kær|kæret|lunden|skoven|krogen|hegnet|ager|agre|gården|gård|huse|broen|strand|diget|dige|kvarter|løkke|løkken|tofte|banke|bjerg|bjerget|hus|holm|ås|åsen|dal|dalen|rækken|ringen|bue|buen|brynet|bryn|bro|brygge|bryggen|mosen|mose|kilde|kilden|lyngen|lyng|hegn|skrænten|stykket|spjældet|vejle|sletten|slette|lunde|lund|enge|skov';
 const HOUSE = String.raw`\d{1,4}(?:-\d{1,4})?[ \t]?[A-Za-z]?(?![\p{L}\p{N}])(?:,?[ \t]*(?:(?:st|kl)\b\.?|\d{1,2}\.)(?:[ \t]*(?:th|tv|mf|sal|\d{1,3}(?![\d.]))\b\.?)?)?`;
 // A compound ending in a street word (Bytoften), or the street word alone (Lunden, Vang, Brygge).
-const STREET_SUFFIX_GROUP = `(?:\\p{Ll}|(?<![\\p{L}])\\p{Lu})(?:${STREET_SUFFIX})`;
+const STREET_SUFFIX_GROUP = `\\p{Ll}(?:${STREET_SUFFIX})|(?<![\\p{L}])(?:${capitalized(STREET_SUFFIX)})`;
 const STREET_WORD = 'Vej|Vejen|Gade|Allé|Alle|Plads|Torv|Boulevard|Vænge|Stræde|Park|Have|Bakke|Høj';
 // The suffix is checked once per word by a lookbehind; earlier words of the name are read backwards.
 const STREET = new RegExp(

@@ -24,13 +24,28 @@ const HEADERS = new Map(
   HEADER_WORDS.flatMap(([kind, words]) => words.split('|').map((w) => [w, kind] as const)),
 );
 
+/** First parts of a compound header that make it about something other than a person. */
+const NOT_A_PERSON = new Set(
+  `device host file app application computer server product company firma virksomhed fil enhed produkt skole
+  institution vej gade by kommune afdeling team group gruppe rolle role job system service event log printer
+  queue kø`.split(/\s+/),
+);
+
 function headerKind(cell: string): TokenKind | undefined {
-  const h = cell
+  const raw = cell
     .trim()
     .replace(/^["'*_]+|["'*_:]+$/g, '')
-    .trim()
-    .toLocaleLowerCase('da');
-  return HEADERS.get(h);
+    .trim();
+  const exact = HEADERS.get(raw.toLocaleLowerCase('da'));
+  if (exact || /\s/.test(raw)) return exact;
+  // `elev_navn`, `forælder-mobil`, `contactPhone`: one compound word says what its last part says,
+  // unless a first part says it is about something else (`DeviceName`, `fil_navn`).
+  const parts = raw
+    .replace(/(\p{Ll})(\p{Lu})/gu, '$1_$2')
+    .toLocaleLowerCase('da')
+    .split(/[_-]+/);
+  const kind = parts.length > 1 ? HEADERS.get(parts.at(-1) ?? '') : undefined;
+  return kind && !parts.slice(0, -1).some((p) => NOT_A_PERSON.has(p)) ? kind : undefined;
 }
 
 /** A cell worth replacing: letters or digits, and not already a token or an empty marker. */
@@ -63,7 +78,7 @@ const SEPARATORS = [';', '\t', '|', ','] as const;
 /** A header line and the rows under it, for CSV, TSV, Jira (`||a||b||`) and Markdown tables. */
 /** Whether any line holds a header cell; most texts have none and skip the line-by-line reading. */
 const ANY_HEADER = new RegExp(
-  `(?:^|[;\\t|,])[ \\t"'*_]*(?:${[...HEADERS.keys()].map((h) => h.replace(/[.]/g, '\\.')).join('|')})[ \\t"'*_:]*(?=[;\\t|,]|$)`,
+  `(?:^|[;\\t|,])[ \\t"'*_]*(?:\\p{L}+[ _-]?)?(?:${[...HEADERS.keys()].map((h) => h.replace(/[.]/g, '\\.')).join('|')})[ \\t"'*_:]*(?=[;\\t|,]|$)`,
   'imu',
 );
 

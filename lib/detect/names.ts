@@ -28,7 +28,8 @@ const NOT_NAMES = new Set(
   Forår Efterår Nord Syd Øst Vest Danmark Denmark Dansk Danske English Engelsk Min Mit Mine Din Dit Dine Job Key
   Token Tokens Digital Post Telefoni Kode Password Session Client Server User Error Incident Netto Føtex Bilka
   Irma Coop Rema Lidl Aldi Movia Systematic Netcompany Columna Konica Minolta Canon Ricoh Xerox Lenovo Dell Cisco
-  Oracle Tor`.split(/\s+/),
+  Oracle Tor Løn Park Vej Skole Økonomi Personale Teknik Miljø Kultur Fritid Sundhed Ældre Handicap Beskæftigelse
+  Digitalisering Byg Plan Natur Trafik Borgerrådgiver`.split(/\s+/),
 );
 /** Organizations, places and roles: `Ydelseskontoret`, `Integrationsteamet`, `Hedegårdsskolen`. */
 const NOT_NAME_ENDING =
@@ -126,10 +127,15 @@ interface Word {
   first: boolean;
 }
 
-const SENTENCE_END = /[.!?\n\r•#>–—-]/;
+const SENTENCE_END = /[.!?\n\r•#>–—|-]/;
 const OPENERS = /[ \t\u00a0"'“”„«»([*_]/;
 
-/** Nothing but spacing, quotes or bullets since a sentence or line began. A table cell does not count. */
+const INSTITUTION_BEFORE =
+  /(?:huset|skolen|centret|centeret|gården|plejen|hjemmet|børnehave|vuggestue|institution)[ \t]+$/i;
+const afterInstitution = (text: string, start: number) =>
+  INSTITUTION_BEFORE.test(text.slice(Math.max(0, start - 40), start));
+
+/** Nothing but spacing, quotes or bullets since a sentence, line or table cell began. */
 function opensSentence(text: string, start: number): boolean {
   let i = start - 1;
   while (i >= 0 && OPENERS.test(text[i] ?? '')) i--;
@@ -212,8 +218,9 @@ function* namesInRun(text: string, run: Word[]): Iterable<[Word, Word, number]> 
       yield [!word.first && before?.score === None ? before : word, word, 0.6];
     }
     // Mid-sentence, a capital letter is the writer saying it is a name, and so is the unknown
-    // capitalized word right after it (`Nabo Birte Ager`, `sagsbehandler Edina Begović`).
-    else if (!opensSentence(text, word.start)) {
+    // capitalized word right after it (`Nabo Birte Ager`, `sagsbehandler Edina Begović`); but after
+    // an institution it names the institution (`Børnehuset Mark`, `Plejecentret Solhøj`).
+    else if (!opensSentence(text, word.start) && !afterInstitution(text, word.start)) {
       const after = run[run.indexOf(word) + 1];
       yield [word, after?.score === None ? after : word, 0.5];
     }
@@ -327,7 +334,7 @@ export const nameDetector: Detector = {
       const last = run.at(-1) as Word;
       // The display name of an address: `From: Rajesh Subramanian <rajesh@…>`, `Edina Begović (edbe@…)`.
       DISPLAY_NAME.lastIndex = last.end;
-      if (DISPLAY_NAME.test(text) && run[0]) {
+      if (DISPLAY_NAME.test(text) && run[0] && run.every((w) => w.score !== Stop)) {
         found.push({ kind: TokenKind.NAME, start: run[0].start, end: last.end, confidence: 0.75 });
       }
       for (const [from, to, confidence] of namesInRun(text, run)) {

@@ -27,7 +27,7 @@ const PAIRS_WITH = /^[2-9]\d([.-])\d\d\1\d\d\1\d\d$/;
 const ANNOUNCED =
   /\b(?:tlf|telefon|telefonnr|telefonnummer|mobil|mobilnr|mob|phone|tel|ring|ringe|sms|fax|direkte|lokal)\b\.?(?:nr\.?|nummer)?[ \t:.]*(?:(?:på|til|nr\.?|no\.?|nummer)[ \t:]*)?$/i;
 const NOT_A_PHONE =
-  /\b(?:cvr|se|p-nr|pnr|konto|kontonr|reg|regnr|faktura|fakturanr|ordre|ordrenr|ordrenummer|sag|sagsnr|kr|dkk|eur|beløb|ean|journalnr|id|version|kørekort|kørekortnr|pas|pasnr|kunde|kundenr|medarbejdernr|lønnr)\b\.?(?:-?nr\.?|nummer)?[ \t:.#-]*$/i;
+  /\b(?:cvr|se|p-nr|pnr|konto|kontonr|reg|regnr|faktura|fakturanr|ordre|ordrenr|ordrenummer|sag|sagsnr|kr|dkk|eur|beløb|ean|journalnr|id|version|kørekort|kørekortnr|pas|pasnr|kunde|kundenr|medarbejdernr|lønnr)\b\.?(?:-?nr\.?|nummer)?[ \t:.#=-]*(?:(?:er|is)[ \t]+)?$/i;
 
 function isDate(digits: string): boolean {
   const year = Number(digits.slice(0, 4));

@@ -50,7 +50,7 @@ const ASSIGNED =
   /["']?(?:[ \t]*(?:til [^:(\n]{1,30}|\([^)\n]{0,40}\))){0,2}[ \t]*[:=][ \t]*["']?(?:\{\{)?([^\s"',;{}]{4,})/y;
 /** After `er`, `is`, `til` or a space, only what looks like a password: letters with a digit or symbol. */
 const STATED =
-  /[ \t]+(?:(?:til|for)[ \t]+\S+[ \t]+)?(?:(?:er|is|was|var|til|sat til|er sat til|er nu)[ \t]+)?["']?(?:\{\{)?((?=[^\s"',;]*[\d!#$%&*@^~+])(?=[^\s"',;]*\p{L})[^\s"',;{}]{5,}(?<!\?))/uy;
+  /[ \t]+(?:(?:til|for)[ \t]+\S+[ \t]+)?(?:(?:er|is|was|var|sat til|er sat til|er nu)[ \t]+)?["']?(?:\{\{)?((?=[^\s"',;]*[\d!#$%&*@^~+])(?=[^\s"',;]*\p{L})[^\s"',;{}]{5,}(?<!\?))/uy;
 /** A PIN or code of digits only: `min kode er 281094`. */
 const STATED_DIGITS = /[ \t]+(?:(?:er|is|til|er nu)[ \t]+)?:?[ \t]*(\d{4,8})(?![\d.,/-])/y;
 /** Not secrets but what stands in for one: `********`, `${DB_PASSWORD}`, `@Microsoft.KeyVault(…)`. */

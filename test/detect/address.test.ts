@@ -22,6 +22,9 @@ describe('address detector', () => {
       'Søndervangen 3, 2030 Ballerup',
       ['Søndervangen 3', '2030 Ballerup'],
     ],
+    ['a street that is one street word', 'Lunden 17, 8600 Silkeborg', ['Lunden 17', '8600 Silkeborg']],
+    ['a street word after a word', 'Ved Mosen 3B, 2. sal', ['Ved Mosen 3B, 2. sal']],
+    ['a door number', 'Lindholm Brygge 31, 5. 3', ['Lindholm Brygge 31, 5. 3']],
   ])('finds %s', (_case, text, addresses) => {
     expect(found(text)).toEqual(addresses);
   });

@@ -37,6 +37,14 @@ describe('columns detector', () => {
     ]);
   });
 
+  it('reads compound headers by their last word', () => {
+    expect(found('elev_navn;forælder_mobil;contactEmail\nAya Haddad;27 45 10 93;x@y.dk')).toEqual([
+      ['NAME', 'Aya Haddad'],
+      ['PHONE', '27 45 10 93'],
+      ['EMAIL', 'x@y.dk'],
+    ]);
+  });
+
   it('reads JSON keys that say what their value is', () => {
     expect(
       found('{"firstName": "Faadumo", "last_name":"Hussein", "status":"aktiv", "kode": "****"}'),

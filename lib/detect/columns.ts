@@ -5,7 +5,8 @@ import { allMatches, type Detector, type Span } from './span.ts';
  * Values whose column or key says what they are: a CSV export, a Jira or Markdown table or a JSON
  * object with a column `Navn`, `Kode` or `"password"`. In a table a name stands without any of the
  * context the name detector reads (`|Alfred Nyborg|alfr7324|pære42kat|`), and a password or a door
- * code has no label in front of it. Headers are matched whole, after lower-casing.
+ * code has no label in front of it. Headers are matched whole, in any case, or by the last part of
+ * one compound word (`elev_navn`, `contactPhone`).
  */
 const HEADER_WORDS: readonly [TokenKind, string][] = [
   [

@@ -80,6 +80,8 @@ export const cprDetector: Detector = {
   },
 };
 
+const GLUED_HINT = new RegExp(String.raw`${DASH}${SPACE}{0,2}\d{5}`);
+
 /** Written with a dash before the serial, and no guard against digits on either side. */
 const WRITTEN = new RegExp(
   String.raw`(\d{2})(${DATE_SEPARATOR})(\d{2})\2(\d{2})${SPACE}{0,2}${DASH}${SPACE}{0,2}(\d{4})`,
@@ -92,7 +94,8 @@ const WRITTEN = new RegExp(
  * where each number is: each is taken when every digit it touches belongs to another such number.
  */
 function* gluedNumbers(text: string): Iterable<Span> {
-  if (!/\d{4}\d{6}/.test(text.replace(/[^\d-]+/g, ' ').replace(/-/g, ''))) return;
+  // Only where a dash-written serial runs on into more digits.
+  if (!GLUED_HINT.test(text)) return;
   const found: { start: number; end: number; digits: string }[] = [];
   WRITTEN.lastIndex = 0;
   for (let m = WRITTEN.exec(text); m; m = WRITTEN.exec(text)) {

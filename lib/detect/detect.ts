@@ -96,32 +96,32 @@ const sameSpans = (a: Span[], b: Span[]) =>
   a.length === b.length && a.every((s, i) => s.start === b[i]?.start && s.end === b[i]?.end);
 
 /** A token-shaped stand-in: detectors see the same as in the sanitized text, whatever the key. */
-const placeholder = (kind: string) => `${kind}_${'A'.repeat(16)}`;
+const placeholder = (kind: string) => `${kind}_${'A'.repeat(TOKEN_BODY_LENGTH)}`;
 
 /** The text with every span replaced by a placeholder, and a map from its offsets back to the text's. */
 function mask(text: string, spans: Span[]): { text: string; toOriginal: (span: Span) => Span } {
-  const pieces: { from: number; to: number; at: number; masked: boolean }[] = [];
+  // Each piece of the masked text: where it is, where it came from, and the span it stands for.
+  const pieces: { from: number; to: number; at: number; span?: Span }[] = [];
   let out = '';
   let at = 0;
   for (const span of spans) {
-    pieces.push({ from: out.length, to: out.length + span.start - at, at, masked: false });
+    pieces.push({ from: out.length, to: out.length + span.start - at, at });
     out += text.slice(at, span.start);
     const stand = placeholder(span.kind);
-    pieces.push({ from: out.length, to: out.length + stand.length, at: span.start, masked: true });
+    pieces.push({ from: out.length, to: out.length + stand.length, at: span.start, span });
     out += stand;
     at = span.end;
   }
-  pieces.push({ from: out.length, to: out.length + text.length - at, at, masked: false });
+  pieces.push({ from: out.length, to: out.length + text.length - at, at });
   out += text.slice(at);
   const offset = (position: number, side: 'start' | 'end'): number => {
     const piece = pieces.find(
       (p) => position >= p.from && (position < p.to || (side === 'end' && position === p.to)),
     );
     if (!piece) return side === 'start' ? 0 : text.length;
-    if (!piece.masked) return piece.at + position - piece.from;
+    if (!piece.span) return piece.at + position - piece.from;
     // Inside a placeholder: the span covers the whole value it stands for.
-    const original = spans.find((s) => s.start === piece.at) as Span;
-    return side === 'start' ? original.start : original.end;
+    return side === 'start' ? piece.span.start : piece.span.end;
   };
   return {
     text: out,

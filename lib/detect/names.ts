@@ -13,7 +13,7 @@ import { type ScannedWord, Shape, scanWords } from './words.ts';
 const FIRST_NAMES = new Set(names.firstNames.split('\n'));
 const SURNAMES = new Set(names.surnames.split('\n'));
 const LEXICON = new Set(names.lexicon.split('\n'));
-const ALSO_WORDS = new Set([...names.ambiguous.split('\n'), 'August', 'Maj']);
+const ALSO_WORDS = new Set(names.ambiguous.split('\n'));
 
 /** Capitalized words that are never names in a ticket, whatever a list says. */
 const NOT_NAMES = new Set(

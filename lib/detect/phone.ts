@@ -42,18 +42,14 @@ export const phoneDetector: Detector = {
   *detect(text: string): Iterable<Span> {
     for (const m of allMatches(NUMBER, text)) {
       const number = m[0];
+      const international = COUNTRY_CODE.test(number);
       const local = number.replace(COUNTRY_CODE, '').replace(/^[ \t.\-\u00a0\u202f]/, '');
       const separators = local.replace(/\d/g, '');
-      if (/[.-]/.test(separators) && !PAIRS_WITH.test(local) && !COUNTRY_CODE.test(number)) continue;
+      if (/[.-]/.test(separators) && !PAIRS_WITH.test(local) && !international) continue;
       const before = text.slice(Math.max(0, m.index - 30), m.index);
-      let confidence = COUNTRY_CODE.test(number) ? 0.95 : separators === '' ? 0.55 : 0.8;
+      let confidence = international ? 0.95 : separators === '' ? 0.55 : 0.8;
       if (ANNOUNCED.test(before)) confidence = 0.9;
-      else if (
-        !COUNTRY_CODE.test(number) &&
-        (NOT_A_PHONE.test(before) || (separators === '' && isDate(local)))
-      ) {
-        continue;
-      }
+      else if (!international && (NOT_A_PHONE.test(before) || (separators === '' && isDate(local)))) continue;
       yield { kind: TokenKind.PHONE, start: m.index, end: m.index + number.length, confidence };
     }
   },

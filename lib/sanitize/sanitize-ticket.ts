@@ -76,7 +76,7 @@ export async function sanitizeTicket(
 
   // Pass 2 looks each string up by what it is, not by when it comes: a document may ask for its
   // texts in another order or number than pass 1 did, but never for one pass 1 did not see.
-  const recorded = new Map<string, { entry: FoundInField; tokens: string[] }>();
+  const recorded = new Map<string, { entry: FoundInField; tokens: string[]; out?: string }>();
   let offset = 0;
   for (const entry of found) {
     const entryTokens = tokens.slice(offset, offset + entry.spans.length);
@@ -87,6 +87,7 @@ export async function sanitizeTicket(
   const substitute = (value: string, role: FieldRole) => {
     const known = recorded.get(`${role}\0${value}`);
     if (!known) throw new TicketProxyError(ErrorCode.SANITIZE_FAILED, 'sanitizer passes disagree');
+    if (known.out !== undefined) return { ...known, out: known.out };
     const { text, spans } = known.entry;
     let out = '';
     let at = 0;
@@ -99,6 +100,7 @@ export async function sanitizeTicket(
     if (role === 'text' && detectSpans(out, baseDetectors).length > 0) {
       throw new TicketProxyError(ErrorCode.SANITIZE_FAILED, 'personal data survived sanitizing');
     }
+    known.out = out;
     return { ...known, out };
   };
   const sanitized = rewriteTicket(ticket, (value, role) => substitute(value, role).out);
@@ -154,9 +156,14 @@ export function findPersonalData(
 ): FoundInField[] {
   const detectors = [...baseDetectors, knownValuesDetector(knownValues(ticket))];
   const found: FoundInField[] = [];
+  // A ticket repeats strings (a signature in every comment, a mention's name tried twice): each is read once.
+  const seen = new Map<string, Span[]>();
   const record = (value: string, role: FieldRole, path: string) => {
     const text = readable(value);
-    found.push({ path, role, value, text, spans: spansOf(text, role, detectors) });
+    const key = `${role}\0${value}`;
+    const spans = seen.get(key) ?? spansOf(text, role, detectors);
+    seen.set(key, spans);
+    found.push({ path, role, value, text, spans });
   };
   rewriteTicket(ticket, (value, role, path) => {
     record(value, role, path);

@@ -63,9 +63,9 @@ const RARELY_WORDS = `Aksel Ane August Benjamin Bjørn Christian David Emir Gry 
 
 /**
  * Names that are also common Danish words the dictionary lists only as an inflection (`hans` of
- * `han`, `andre` of `anden`), and the commonest short words, which foreign first-name lists contain.
+ * `han`, `andre` of `anden`) or that are months (`August`, `Maj`), and the commonest short words, which foreign first-name lists contain.
  */
-const ALSO_WORDS = `Hans Per Bo Sine Mine Lis Din Dit Vil Kan Man Andre Alle Anden Andet Selv Ingen Mange Nogle Flere
+const ALSO_WORDS = `August Maj Hans Per Bo Sine Mine Lis Din Dit Vil Kan Man Andre Alle Anden Andet Selv Ingen Mange Nogle Flere
   Dette Disse Hvis Hvad Hvor Når Efter Under Over Med Ved Ikke Lige Siden Også Derfor Gerne Bare Kun Stadig Samme
   Sidste Første Næste Hele Ny Nye Gamle Store Lille Små Både Enten Eller Men Som Til Fra Mod Uden Om Jo Nu Så Her
   Der Da Dog Vel Mer Mere Mest Nok Alt Intet Hver Hvem Hun Han Den Det De Vi Mand Kone Barn Far Mor Søn Datter Bror

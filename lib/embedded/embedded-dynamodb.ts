@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
-import { Agent } from 'node:http';
+import { Agent, type Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -150,10 +150,7 @@ class DataDirDatabase {
       });
       this.#serving = {
         lock,
-        close: async () => {
-          server.closeAllConnections();
-          await new Promise<void>((resolve) => server.close(() => resolve()));
-        },
+        close: () => closeGracefully(server),
       };
       return true;
     } catch (error) {
@@ -226,10 +223,26 @@ async function serveInMemory(): Promise<EmbeddedDynamo> {
     endpoint,
     close: async () => {
       client.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeGracefully(server);
     },
   };
+}
+
+/** How long requests that are still being answered get before their connections are cut. */
+const CLOSE_GRACE_MS = 2_000;
+
+/**
+ * Stops taking connections and waits for the requests in flight, which may come from other
+ * processes sharing the data directory. Cutting them at once let dynalite answer one after its
+ * database had closed, and it then threw out of a callback, killing this process.
+ */
+async function closeGracefully(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+  cut.unref();
+  await closed;
+  clearTimeout(cut);
 }
 
 async function ensureTable(client: DynamoDBClient, table: string): Promise<void> {

@@ -21,10 +21,17 @@ const retention = Retention.fromJson(
   'the retention context value',
 );
 
+// `-c tenantConfig=path/to/tenants.json`: per-tenant servicedesk, Jira project and write-back.
+const tenantConfig = app.node.tryGetContext('tenantConfig');
+// `-c alarmEmail=ops@example.dk`: subscribes the address to the alarms.
+const alarmEmail = app.node.tryGetContext('alarmEmail');
+
 new TicketProxyStack(app, 'TicketProxy', {
   region,
   tenants,
+  tenantConfig: tenantConfig === undefined ? undefined : String(tenantConfig),
   retention,
+  alarmEmail: alarmEmail === undefined ? undefined : String(alarmEmail),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT },
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

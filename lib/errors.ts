@@ -19,6 +19,14 @@ export const ErrorCode = {
   DATA_DIR_IN_USE: 'DATA_DIR_IN_USE',
   /** A rich-text document (ADF) is malformed, nested too deep or too large to sanitize safely. */
   INVALID_DOCUMENT: 'INVALID_DOCUMENT',
+  /** The tracker (Jira) refused a request for good: retrying the same request will not help. */
+  TRACKER_REJECTED: 'TRACKER_REJECTED',
+  /** The job queue could not take a sanitized ticket; the webhook is answered 503 and retried. */
+  QUEUE_UNAVAILABLE: 'QUEUE_UNAVAILABLE',
+  /** The servicedesk refused or could not take a write-back. */
+  SERVICEDESK_UNAVAILABLE: 'SERVICEDESK_UNAVAILABLE',
+  /** The audit log could not be written or read; nothing that needed a record was done. */
+  AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -89,7 +97,10 @@ type DependencyErrorCode =
   | typeof ErrorCode.KEY_UNAVAILABLE
   | typeof ErrorCode.VAULT_UNAVAILABLE
   | typeof ErrorCode.TRACKER_UNAVAILABLE
-  | typeof ErrorCode.SECRET_UNAVAILABLE;
+  | typeof ErrorCode.SECRET_UNAVAILABLE
+  | typeof ErrorCode.QUEUE_UNAVAILABLE
+  | typeof ErrorCode.SERVICEDESK_UNAVAILABLE
+  | typeof ErrorCode.AUDIT_UNAVAILABLE;
 
 /** A dependency (key provider, vault, tracker, secret store) failed; the caller may retry. */
 export class DependencyError extends TicketProxyError {
@@ -103,5 +114,17 @@ export class ConfigError extends TicketProxyError {
   constructor(message: string, cause?: unknown) {
     super(ErrorCode.CONFIG_INVALID, message, { cause });
     this.name = 'ConfigError';
+  }
+}
+
+/** The tracker refused a request for good (a 4xx other than 429): the job goes to the dead-letter queue. */
+export class TrackerRejectedError extends TicketProxyError {
+  /** The HTTP status the tracker answered with. */
+  readonly status: number;
+
+  constructor(status: number, message: string, cause?: unknown) {
+    super(ErrorCode.TRACKER_REJECTED, message, { cause });
+    this.name = 'TrackerRejectedError';
+    this.status = status;
   }
 }

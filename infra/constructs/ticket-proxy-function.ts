@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -7,16 +7,23 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
 export interface TicketProxyFunctionProps {
-  /** The handler module, relative to the repository root, e.g. `functions/generic-webhook.ts`. */
+  /** The handler module, relative to the repository root, e.g. `functions/servicedesk-webhook.ts`. */
   entry: string;
   environment?: Record<string, string>;
   /** @default 20 seconds */
   timeout?: Duration;
   /** @default RetentionDays.SIX_MONTHS */
   logRetention?: RetentionDays;
+  /** @default none: the function shares the account's unreserved concurrency */
+  reservedConcurrentExecutions?: number;
 }
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Lambda refuses a function whose environment variables, names and values, exceed 4 KB together. */
+export const MAX_ENVIRONMENT_BYTES = 4096;
+/** What a reference typically resolves to at deployment (an ARN, a queue URL, a table name). */
+const REFERENCE_BYTES = 100;
 
 /**
  * A Lambda function of this project with its secure defaults: Node.js 24 on ARM64, an ESM bundle
@@ -46,6 +53,10 @@ export class TicketProxyFunction extends Construct {
       reason:
         'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
     });
+    const environment: Record<string, string> = {
+      NODE_OPTIONS: '--enable-source-maps',
+      ...props.environment,
+    };
     this.function = new NodejsFunction(this, 'Function', {
       entry: `${PROJECT_ROOT}${props.entry}`,
       handler: 'handler',
@@ -54,10 +65,11 @@ export class TicketProxyFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: 512,
       timeout: props.timeout ?? Duration.seconds(20),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       role: this.role,
       logGroup,
       tracing: Tracing.ACTIVE,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      environment,
       bundling: {
         format: OutputFormat.ESM,
         target: 'node24',
@@ -69,5 +81,33 @@ export class TicketProxyFunction extends Construct {
           "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
       },
     });
+    // A deployment would fail halfway on this; synthesis fails instead, saying which variable is large.
+    this.node.addValidation({
+      validate: () => {
+        const sizes = Object.entries(environment).map(
+          ([name, value]) => [name, name.length + estimatedBytes(Stack.of(this).resolve(value))] as const,
+        );
+        const total = sizes.reduce((sum, [, bytes]) => sum + bytes, 0);
+        if (total <= MAX_ENVIRONMENT_BYTES) return [];
+        const largest = [...sizes].sort((a, b) => b[1] - a[1]).slice(0, 3);
+        return [
+          `The environment of ${props.entry} would be about ${total} bytes (${largest.map(([n, b]) => `${n} ${b}`).join(', ')}), but Lambda allows ${MAX_ENVIRONMENT_BYTES} bytes: fewer tenants or shorter tenant configurations per stack.`,
+        ];
+      },
+    });
   }
+}
+
+/** The deployed length of a resolved value: literal text as is, each reference at its likely most. */
+function estimatedBytes(resolved: unknown): number {
+  if (typeof resolved === 'string') return Buffer.byteLength(resolved);
+  const join = (resolved as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
+  if (join) {
+    const [separator, parts] = join;
+    return parts.reduce<number>(
+      (sum, part) => sum + estimatedBytes(part),
+      separator.length * (parts.length - 1),
+    );
+  }
+  return REFERENCE_BYTES;
 }

@@ -1,10 +1,20 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import { AnyPrincipal, Effect, type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { AnyPrincipal, Effect, type IGrantable, type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { KeyPurpose } from '../../lib/keys/key-ring.ts';
 import { VaultTable } from '../../lib/vault/vault-table.ts';
+
+/**
+ * Partition key prefixes of the vault's items (lib/vault/vault-table.ts, lib/sync/dynamo-issue-links.ts),
+ * for `dynamodb:LeadingKeys`: a function that works on tickets and issue links cannot touch a token.
+ */
+const ITEMS = {
+  token: 'TOKEN#*',
+  ticket: 'TICKET#*',
+  issueLink: 'ISSUE#*',
+} as const;
 
 /**
  * The stateful heart: the master key that wraps all token and value keys, and the vault table,
@@ -16,6 +26,9 @@ export class VaultStore extends Construct {
   /** Encrypts the vault table at rest. Separate, so that reading the table never implies unwrapping values. */
   readonly tableKey: Key;
   readonly table: Table;
+  /** The one exception to "nobody unwraps value keys": the roles granted {@link grantReveal}. */
+  readonly #revealers: IRole[] = [];
+  readonly #valueDecryptDeny: PolicyStatement;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -25,15 +38,24 @@ export class VaultStore extends Construct {
       rotationPeriod: Duration.days(365),
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    // No principal may unwrap value keys yet: only the audited re-identification path will, and it
-    // will be named here as the one exception. Token keys stay usable for the sanitizer.
+    // No principal may unwrap value keys but the audited re-identification path, named in this
+    // statement by grantReveal as its only exception.
+    this.#valueDecryptDeny = new PolicyStatement({
+      sid: 'OnlyReidentificationDecryptsValues',
+      effect: Effect.DENY,
+      principals: [new AnyPrincipal()],
+      actions: ['kms:Decrypt'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'kms:EncryptionContext:purpose': KeyPurpose.VALUE_ENCRYPTION } },
+    });
+    this.masterKey.addToResourcePolicy(this.#valueDecryptDeny);
+    // Moving a value key under a key one controls is decrypting it by other means: nobody, no exception.
     this.masterKey.addToResourcePolicy(
       new PolicyStatement({
-        sid: 'OnlyReidentificationDecryptsValues',
+        sid: 'NobodyReEncryptsValues',
         effect: Effect.DENY,
         principals: [new AnyPrincipal()],
-        // ReEncrypt too: moving a value key under a key one controls is decrypting it by other means.
-        actions: ['kms:Decrypt', 'kms:ReEncrypt*'],
+        actions: ['kms:ReEncrypt*'],
         resources: ['*'],
         conditions: { StringEquals: { 'kms:EncryptionContext:purpose': KeyPurpose.VALUE_ENCRYPTION } },
       }),
@@ -86,10 +108,55 @@ export class VaultStore extends Construct {
     this.#grantTable(grantee, ['dynamodb:Scan', 'dynamodb:Query', 'dynamodb:DeleteItem']);
   }
 
-  /** Table actions, and the table key only as DynamoDB uses it on the grantee's behalf. */
-  #grantTable(grantee: IGrantable, actions: string[]): void {
+  /**
+   * What the Jira writer needs: read a ticket's record and note its issue key on it, and link the
+   * issue to the ticket. It reads no token and holds no permission on the master key.
+   */
+  grantDelivery(grantee: IGrantable): void {
+    this.#grantTable(grantee, ['dynamodb:GetItem', 'dynamodb:UpdateItem'], ITEMS.ticket);
+    this.#grantTable(grantee, ['dynamodb:PutItem'], ITEMS.issueLink);
+  }
+
+  /** Read and write issue links and reply marks (`ISSUE#` items), nothing else in the table. */
+  grantIssueLinks(grantee: IGrantable): void {
+    this.#grantTable(grantee, ['dynamodb:GetItem', 'dynamodb:PutItem'], ITEMS.issueLink);
+  }
+
+  /**
+   * Re-identification: read token items and unwrap their value keys. The role becomes the exception
+   * to the master key's refusal to unwrap value keys; it still cannot unwrap token-derivation keys,
+   * so it cannot make tokens, and it cannot re-encrypt anything.
+   */
+  grantReveal(grantee: IRole): void {
+    this.#grantTable(grantee, ['dynamodb:Query'], ITEMS.token);
+    grantee.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [this.masterKey.keyArn],
+        conditions: { StringEquals: { 'kms:EncryptionContext:purpose': KeyPurpose.VALUE_ENCRYPTION } },
+      }),
+    );
+    if (this.#revealers.length === 0) {
+      this.#valueDecryptDeny.addCondition('ArnNotEquals', {
+        'aws:PrincipalArn': Lazy.list({ produce: () => this.#revealers.map((role) => role.roleArn) }),
+      });
+    }
+    this.#revealers.push(grantee);
+  }
+
+  /**
+   * Table actions, limited to items whose partition key matches `leadingKeys` if given, and the table
+   * key only as DynamoDB uses it on the grantee's behalf.
+   */
+  #grantTable(grantee: IGrantable, actions: string[], leadingKeys?: string): void {
     grantee.grantPrincipal.addToPrincipalPolicy(
-      new PolicyStatement({ actions, resources: [this.table.tableArn] }),
+      new PolicyStatement({
+        actions,
+        resources: [this.table.tableArn],
+        ...(leadingKeys && {
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [leadingKeys] } },
+        }),
+      }),
     );
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({

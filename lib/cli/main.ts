@@ -2,6 +2,10 @@
 // `npx ticket-proxy COMMAND` (CONTRACTS.md §3), on the embedded default.
 import { parseArgs } from 'node:util';
 import { TicketProxyError } from '../errors.ts';
+import { auditCommand } from './audit-command.ts';
+import { redriveCommand } from './redrive-command.ts';
+import { reidentifyCommand } from './reidentify-command.ts';
+import { replyCommand } from './reply-command.ts';
 import { sanitizeCommand } from './sanitize-command.ts';
 import { sendCommand } from './send-command.ts';
 import { sweepCommand } from './sweep-command.ts';
@@ -11,9 +15,19 @@ const USAGE = `usage: ticket-proxy COMMAND
   sanitize [--jsonl]        sanitize one ticket (JSON on stdin), or one per line with --jsonl
   send [FILE] [--url URL]   sign and send a ticket to the local server (default: the bundled sample)
   sweep [--now ISO-TIME]    delete tickets past their retention, and every token only they used
+  reidentify --actor USER --purpose TEXT [--tenant T] TOKEN…
+                            print TOKEN<TAB>VALUE per token; every call is recorded in the audit log
+  audit list [--json]       print the audit log, oldest first (filters: --actor, --tenant, --token, --since)
+  audit verify              check the audit log for changes and gaps; exit 1 naming the first broken record
+  redrive [--dead-letter-queue ARN]
+                            put jobs the Jira writer gave up on back in line and write them now
+                            (with an ARN: move a deployed stack's dead-letter queue back to its queue)
+  reply ISSUE-KEY TEXT [--url URL]
+                            send what Jira sends when a developer comments, to the local server
 
 data directory: $TICKET_PROXY_DATA_DIR (default .data/ in the repository root)
-retention:      $TICKET_PROXY_RETENTION, e.g. {"default":{"afterCloseDays":90,"maxAgeDays":365}}`;
+retention:      $TICKET_PROXY_RETENTION, e.g. {"default":{"afterCloseDays":90,"maxAgeDays":365}}
+audit log kept: $TICKET_PROXY_AUDIT_RETENTION_DAYS days (184, six months, to 1827, five years; default 184)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -39,6 +53,27 @@ async function main(argv: string[]): Promise<number> {
       }
       return sweepCommand({ now });
     }
+    case 'redrive': {
+      const { values } = parseArgs({ args: rest, options: { 'dead-letter-queue': { type: 'string' } } });
+      return redriveCommand({ deadLetterQueueArn: values['dead-letter-queue'] });
+    }
+    case 'reply': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { url: { type: 'string', default: `http://127.0.0.1:${process.env.PORT ?? 8787}` } },
+      });
+      const [issueKey, ...words] = positionals;
+      if (!issueKey || words.length === 0) {
+        console.error(`ticket-proxy: reply needs an issue key and a text\n\n${USAGE}`);
+        return 2;
+      }
+      return replyCommand({ issueKey, text: words.join(' '), url: values.url });
+    }
+    case 'reidentify':
+      return reidentifyCommand(rest);
+    case 'audit':
+      return auditCommand(rest);
     case undefined:
     case '--help':
     case 'help':

@@ -7,10 +7,11 @@ const LOCAL_CHAR = /[\p{L}\p{M}\p{N}._%+'#$*!~^-]/u;
  * A pragmatic address pattern: local part, `@` (or `%40`, as in pasted URLs), and a domain whose
  * last label is letters. Letters with combining marks are allowed on both sides (æøå, é in any
  * normalization form). The match ends at the top-level domain, so `jens@example.dk-support` and
- * `jens@example.dk2` still give up the address. Sticky: it is tried only where an `@` says to.
+ * `jens@example.dk2` still give up the address. Sticky: it is tried only where an `@` says to. The
+ * local part is bounded (RFC 5321: 64) so one try never runs on through a long run of `%40`s.
  */
 const EMAIL =
-  /[\p{L}\p{M}\p{N}._%+'#$*!~^-]+(?:@|%40)(?:[\p{L}\p{M}\p{N}](?:[\p{L}\p{M}\p{N}-]*[\p{L}\p{M}\p{N}])?\.)+[\p{L}\p{M}]{2,24}(?![\p{L}\p{M}])/uy;
+  /[\p{L}\p{M}\p{N}._%+'#$*!~^-]{1,64}(?:@|%40)(?:[\p{L}\p{M}\p{N}](?:[\p{L}\p{M}\p{N}-]*[\p{L}\p{M}\p{N}])?\.)+[\p{L}\p{M}]{2,24}(?![\p{L}\p{M}])/uy;
 const AT = /@|%40/gi;
 
 /** Finds e-mail addresses. */

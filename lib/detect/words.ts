@@ -51,6 +51,13 @@ const APOSTROPHES = new Set([0x27, 0x2019]);
 const NOT_BEFORE_CAPITALIZED = new Set([0x2e, 0x40, 0x2f, 0x5c]);
 const NOT_BEFORE_LOWER = new Set([0x2e, 0x40, 0x2f, 0x5c, 0x5f, 0x2d]);
 
+/** `@Jens` opening a word is a mention of a person, not the domain of `a@Jens`. */
+function isMention(text: string, start: number): boolean {
+  if (text.charCodeAt(start - 1) !== 0x40) return false;
+  const c = start >= 2 ? charClass(text.charCodeAt(start - 2)) : OTHER;
+  return !isLetter(c) && c !== DIGIT && !NOT_BEFORE_LOWER.has(text.charCodeAt(start - 2));
+}
+
 /** One part of a word: a letter run starting at `at`, and whether it is capitalized or lower case. */
 function part(text: string, at: number): { end: number; shape: number } {
   let i = at;
@@ -100,7 +107,8 @@ export function scanWords(text: string): ScannedWord[] {
     const beforeClass = before < 0 ? OTHER : charClass(before);
     const after = text.charCodeAt(end);
     if (beforeClass === DIGIT || after === 0x40) shape = 0;
-    else if (shape === Shape.Capitalized && NOT_BEFORE_CAPITALIZED.has(before)) shape = 0;
+    else if (shape === Shape.Capitalized && NOT_BEFORE_CAPITALIZED.has(before) && !isMention(text, start))
+      shape = 0;
     else if (shape === Shape.Lower && (NOT_BEFORE_LOWER.has(before) || after === 0x5f)) shape = 0;
     if (shape !== 0 && APOSTROPHES.has(after)) {
       const s = text.charCodeAt(end + 1) === 0x73 ? 1 : 0;

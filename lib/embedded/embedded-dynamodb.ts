@@ -13,6 +13,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import dynalite from 'dynalite';
 import { Level } from 'level';
+import { AuditTable } from '../audit/audit-table.ts';
 import { ErrorCode, TicketProxyError } from '../errors.ts';
 import { VaultTable } from '../vault/vault-table.ts';
 
@@ -34,7 +35,7 @@ export interface EmbeddedDynamoOptions {
   role?: 'serve' | 'share';
   /** How long `serve` waits for another holder. @default 30 s */
   serveWaitMs?: number;
-  /** Tables to create if missing. @default [VaultTable.defaultName] */
+  /** Tables to create if missing (both layouts share the `pk`/`sk` key). @default the vault and audit tables */
   tables?: readonly string[];
 }
 
@@ -64,7 +65,8 @@ export async function openEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): P
     ? await openOnDisk(options.dataDir, options.role ?? 'share', options.serveWaitMs ?? 30_000)
     : await serveInMemory();
   try {
-    for (const table of options.tables ?? [VaultTable.defaultName]) await ensureTable(embedded.client, table);
+    for (const table of options.tables ?? [VaultTable.defaultName, AuditTable.defaultName])
+      await ensureTable(embedded.client, table);
   } catch (error) {
     await embedded.close();
     throw error;

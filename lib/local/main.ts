@@ -2,7 +2,9 @@
 // `npm start`: the proxy on its embedded default, with the same handler code Lambda runs.
 import { readFile } from 'node:fs/promises';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createGenericWebhookHandler } from '../../functions/generic-webhook.ts';
+import { createJiraWebhookHandler } from '../../functions/jira-webhook.ts';
+import { createJobHandler } from '../../functions/jira-writer.ts';
+import { createServicedeskWebhookHandler } from '../../functions/servicedesk-webhook.ts';
 import { TicketProxyError } from '../errors.ts';
 import { openEmbeddedRuntime } from '../runtime/embedded.ts';
 import { signWebhook } from '../webhook/signature.ts';
@@ -15,13 +17,19 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 8787);
   const logger = new Logger({ serviceName: 'ticket-proxy-local' });
   const { server, url } = await startLocalServer({
-    webhookHandler: createGenericWebhookHandler(() => runtime, logger),
+    servicedeskHandler: createServicedeskWebhookHandler(() => runtime, logger),
+    jiraHandler: createJiraWebhookHandler(() => runtime, logger),
     outbox: runtime.outbox,
+    replies: runtime.localReplies,
+    queue: runtime.queue,
     port,
   }).catch(async (error: unknown) => {
     await runtime.close();
     throw error;
   });
+  // The in-process Jira writer: jobs a crash left half-done go first.
+  await runtime.queue.recover();
+  runtime.queue.start(createJobHandler(() => runtime, logger));
 
   const sample = await readFile(SAMPLE_TICKET_PATH);
   const { tenant } = JSON.parse(sample.toString('utf8')) as { tenant: string };
@@ -41,10 +49,19 @@ async function main(): Promise<void> {
       `-H 'X-Ticket-Proxy-Signature: ${signWebhook(runtime.webhookSecret, sample)}' --data-binary @${samplePath}\n`,
   );
 
+  console.log(
+    `A developer's reply travels back the same way: after the ticket reaches the outbox, run\n` +
+      `  npx ticket-proxy reply OUTBOX-1 "Tak, vi kigger på det"\n` +
+      `and see it at ${url}/replies as the servicedesk would, with tokens turned back into values.\n`,
+  );
+
   const stop = () => {
     server.close();
     server.closeAllConnections();
-    runtime.close().finally(() => process.exit(0));
+    runtime.queue
+      .stop()
+      .then(() => runtime.close())
+      .finally(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -1,18 +1,26 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { Handler } from '../../functions/generic-webhook.ts';
+import type { HttpHandler } from '../../functions/support/http.ts';
+import type { LocalReplies } from '../servicedesk/local-replies.ts';
+import type { FileJobQueue } from '../sync/file-job-queue.ts';
 import { TicketLimits } from '../ticket/generic-ticket.ts';
 import type { OutboxTracker } from '../tracker/outbox-tracker.ts';
 
 export interface LocalServerOptions {
-  webhookHandler: Handler;
+  /** `POST /webhooks/{servicedesk}/{tenant}`. */
+  servicedeskHandler: HttpHandler;
+  /** `POST /webhooks/jira`. */
+  jiraHandler: HttpHandler;
   outbox: OutboxTracker | undefined;
+  replies: LocalReplies;
+  queue: FileJobQueue;
   host?: string;
   port?: number;
 }
 
-const WEBHOOK_ROUTE = /^\/webhooks\/generic\/([^/]+)\/?$/;
+const JIRA_ROUTE = /^\/webhooks\/jira\/?$/;
+const SERVICEDESK_ROUTE = /^\/webhooks\/([a-z]{1,32})\/([^/]+)\/?$/;
 
 /**
  * The local server: plain HTTP in front of the same handlers Lambda runs. It only turns requests
@@ -40,20 +48,33 @@ async function route(req: IncomingMessage, res: ServerResponse, options: LocalSe
   if (!/^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(req.headers.host ?? '')) {
     return send(res, 403, { error: { code: 'FORBIDDEN_HOST', message: 'use 127.0.0.1 or localhost' } });
   }
-  const webhook = WEBHOOK_ROUTE.exec(url.pathname);
   if (req.method === 'GET' && url.pathname === '/health') return send(res, 200, { status: 'ok' });
   if (req.method === 'GET' && url.pathname === '/outbox') {
     if (!options.outbox)
       return send(res, 404, { error: { code: 'NO_OUTBOX', message: 'tickets go to Jira' } });
     return send(res, 200, await options.outbox.list());
   }
-  if (req.method === 'POST' && webhook) {
+  // What the servicedesk got back: developers' replies with values restored (local stand-in only).
+  if (req.method === 'GET' && url.pathname === '/replies')
+    return send(res, 200, await options.replies.list());
+  if (req.method === 'GET' && url.pathname === '/queue') {
+    return send(res, 200, { dead: await options.queue.dead() });
+  }
+  const servicedesk = SERVICEDESK_ROUTE.exec(url.pathname);
+  if (req.method === 'POST' && (JIRA_ROUTE.test(url.pathname) || servicedesk)) {
     const body = await readBody(req, TicketLimits.maxTicketBytes);
     if (!body) {
       res.setHeader('connection', 'close');
       return send(res, 413, { error: { code: 'TICKET_TOO_LARGE', message: 'body is too large' } });
     }
-    const result = await options.webhookHandler(toEvent(req, url, decodePathSegment(webhook[1] ?? ''), body));
+    const result = servicedesk
+      ? await options.servicedeskHandler(
+          toEvent(req, url, 'POST /webhooks/{servicedesk}/{tenant}', body, {
+            servicedesk: servicedesk[1] ?? '',
+            tenant: decodePathSegment(servicedesk[2] ?? ''),
+          }),
+        )
+      : await options.jiraHandler(toEvent(req, url, 'POST /webhooks/jira', body, {}));
     res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
     res.end(result.body);
     return;
@@ -85,17 +106,23 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | u
   return Buffer.concat(chunks);
 }
 
-function toEvent(req: IncomingMessage, url: URL, tenant: string, body: Buffer): APIGatewayProxyEventV2 {
+function toEvent(
+  req: IncomingMessage,
+  url: URL,
+  routeKey: string,
+  body: Buffer,
+  pathParameters: Record<string, string>,
+): APIGatewayProxyEventV2 {
   const headers = Object.fromEntries(
     Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
   );
   return {
     version: '2.0',
-    routeKey: 'POST /webhooks/generic/{tenant}',
+    routeKey,
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     headers,
-    pathParameters: { tenant },
+    pathParameters,
     // Base64 keeps the exact bytes the signature was computed over, as API Gateway does for binary bodies.
     body: body.toString('base64'),
     isBase64Encoded: true,
@@ -112,7 +139,7 @@ function toEvent(req: IncomingMessage, url: URL, tenant: string, body: Buffer): 
         userAgent: req.headers['user-agent'] ?? '',
       },
       requestId: crypto.randomUUID(),
-      routeKey: 'POST /webhooks/generic/{tenant}',
+      routeKey,
       stage: '$default',
       time: new Date().toISOString(),
       timeEpoch: Date.now(),

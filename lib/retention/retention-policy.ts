@@ -4,20 +4,20 @@ import type { GenericTicket } from '../ticket/generic-ticket.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-const policySchema = z.strictObject({
+export const retentionPolicySchema = z.strictObject({
   /** Days a closed ticket's personal data is kept after it closed. */
   afterCloseDays: z.number().int().min(1).max(3650),
   /** Days a ticket that never closes is kept after it was created. */
   maxAgeDays: z.number().int().min(1).max(3650),
 });
-export type RetentionPolicy = z.infer<typeof policySchema>;
+export type RetentionPolicy = z.infer<typeof retentionPolicySchema>;
 
 export const DEFAULT_RETENTION: RetentionPolicy = { afterCloseDays: 90, maxAgeDays: 365 };
 
 /** A default and per-tenant overrides, e.g. `{"default":{"afterCloseDays":90,"maxAgeDays":365},"tenants":{"egedal":{"afterCloseDays":30}}}`. */
 export const retentionConfigSchema = z.strictObject({
-  default: policySchema.default(DEFAULT_RETENTION),
-  tenants: z.record(z.string().regex(/^[a-z0-9-]{1,64}$/), policySchema.partial()).default({}),
+  default: retentionPolicySchema.default(DEFAULT_RETENTION),
+  tenants: z.record(z.string().regex(/^[a-z0-9-]{1,64}$/), retentionPolicySchema.partial()).default({}),
 });
 export type RetentionConfig = z.infer<typeof retentionConfigSchema>;
 
@@ -47,6 +47,10 @@ export class Retention {
       throw new ConfigError(`${source} is not a valid retention policy: ${problems.join('; ')}`);
     }
     return new Retention(parsed.data);
+  }
+
+  get config(): RetentionConfig {
+    return this.#config;
   }
 
   policyFor(tenant: string): RetentionPolicy {

@@ -1,24 +1,27 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
+import { DynamoAuditLog } from '../audit/dynamo-audit-log.ts';
+import { defaultTenantConfig, type SecretRef, Tenants } from '../config/tenant-config.ts';
 import { ConfigError, DependencyError, ErrorCode } from '../errors.ts';
 import { KmsKeyRing } from '../keys/kms-key-ring.ts';
 import { TenantKeys } from '../keys/tenant-keys.ts';
 import { Pseudonymizer } from '../pseudonymize/pseudonymizer.ts';
 import { Retention } from '../retention/retention-policy.ts';
+import { DynamoIssueLinks } from '../sync/dynamo-issue-links.ts';
+import type { JobQueue } from '../sync/job-queue.ts';
+import { SqsJobQueue } from '../sync/sqs-job-queue.ts';
 import { JiraCloudTracker, jiraConfigSchema } from '../tracker/jira-cloud-tracker.ts';
 import type { TicketTracker } from '../tracker/ticket-tracker.ts';
 import { DynamoTokenVault } from '../vault/dynamo-token-vault.ts';
 import { MIN_SECRET_LENGTH } from '../webhook/signature.ts';
 import type { Runtime } from './runtime.ts';
+import { jiraConfigFor, repliesOf } from './tenant-wiring.ts';
 
-/** Environment the CDK stack gives the functions. Names and ARNs only: secrets stay in Secrets Manager. */
-const awsEnvSchema = z.object({
-  VAULT_TABLE_NAME: z.string().min(3),
-  KEY_ID: z.string().min(1),
-  /** JSON: tenant → ARN of the secret its servicedesk signs webhooks with. */
-  WEBHOOK_SECRET_ARNS: z
+const jsonOf = <T extends z.ZodType>(schema: T) =>
+  z
     .string()
     .transform((s, ctx) => {
       try {
@@ -28,41 +31,90 @@ const awsEnvSchema = z.object({
         return z.NEVER;
       }
     })
-    .pipe(z.record(z.string(), z.string().min(1))),
-  JIRA_SECRET_ARN: z.string().min(1),
+    .pipe(schema);
+
+/**
+ * Environment the CDK stack gives the functions. Names and ARNs only: secrets stay in Secrets Manager.
+ * Each function gets the part it needs; a missing part fails when first used, naming the variable.
+ */
+const awsEnvSchema = z.object({
+  VAULT_TABLE_NAME: z.string().min(3),
+  KEY_ID: z.string().min(1),
+  /** JSON: tenant → ARN of the secret the stack generated for its servicedesk's webhooks. */
+  WEBHOOK_SECRET_ARNS: jsonOf(z.record(z.string(), z.string().min(1))).optional(),
+  /** JSON: tenant → its configuration (lib/config/tenant-config.ts). */
+  TENANTS_CONFIG: z.string().optional(),
+  JIRA_SECRET_ARN: z.string().min(1).optional(),
+  JIRA_WEBHOOK_SECRET_ARN: z.string().min(1).optional(),
+  QUEUE_URL: z.string().min(1).optional(),
+  AUDIT_TABLE_NAME: z.string().min(3).optional(),
   RETENTION_POLICY: z.string().optional(),
 });
 
 /** Cached for this long, so a rotated secret is picked up within minutes without a call per request. */
 const SECRET_MAX_AGE_SECONDS = 300;
 
-/** The AWS runtime: DynamoDB, KMS, Secrets Manager and Jira Cloud. */
+/** The AWS runtime: DynamoDB, KMS, SQS, Secrets Manager and Jira Cloud. */
 export function awsRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
   const parsed = awsEnvSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
-      `function environment is incomplete: ${parsed.error.issues.map((i) => i.path).join(', ')}`,
+      `function environment is incomplete or invalid: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
     );
   }
   const config = parsed.data;
-  const vault = new DynamoTokenVault(new DynamoDBClient({}), config.VAULT_TABLE_NAME);
+  const required = <K extends keyof typeof config>(name: K): NonNullable<(typeof config)[K]> => {
+    const value = config[name];
+    if (value === undefined) throw new ConfigError(`this function has no ${name}`);
+    return value as NonNullable<(typeof config)[K]>;
+  };
+  const tenants = config.TENANTS_CONFIG
+    ? Tenants.fromJson(config.TENANTS_CONFIG, 'TENANTS_CONFIG')
+    : new Tenants(
+        Object.fromEntries(
+          Object.keys(config.WEBHOOK_SECRET_ARNS ?? {}).map((t) => [t, defaultTenantConfig()]),
+        ),
+      );
+  const dynamo = new DynamoDBClient({});
+  const vault = new DynamoTokenVault(dynamo, config.VAULT_TABLE_NAME);
   const keys = new TenantKeys(new KmsKeyRing(new KMSClient({}), config.KEY_ID), vault);
+  const secret = async (ref: SecretRef) => {
+    if (!('secretArn' in ref)) throw new ConfigError('in AWS, secrets are referenced by {"secretArn": …}');
+    return stringSecret(ref.secretArn);
+  };
+  let queue: JobQueue | undefined;
+  let audit: DynamoAuditLog | undefined;
+  const jira = new SecretConfiguredJira(() => required('JIRA_SECRET_ARN'), tenants);
   return {
     pseudonymizer: new Pseudonymizer({ keys, vault }),
-    retention: Retention.fromJson(config.RETENTION_POLICY, 'RETENTION_POLICY'),
+    retention: new Retention(
+      tenants.retention(Retention.fromJson(config.RETENTION_POLICY, 'RETENTION_POLICY').config),
+    ),
     vault,
-    tracker: new SecretConfiguredJiraTracker(config.JIRA_SECRET_ARN),
+    tenants,
+    get queue() {
+      queue ??= new SqsJobQueue(new SQSClient({}), required('QUEUE_URL'));
+      return queue;
+    },
+    get audit() {
+      audit ??= new DynamoAuditLog(dynamo, { tableName: required('AUDIT_TABLE_NAME') });
+      return audit;
+    },
+    links: new DynamoIssueLinks(dynamo, config.VAULT_TABLE_NAME),
+    trackerFor: (tenant) => jira.trackerFor(tenant),
+    repliesFor: repliesOf(tenants, secret),
+    isOwnAccount: async (accountId) => accountId === (await jira.ownAccountId()),
     webhookSecrets: {
       secretsFor: async (tenant) => {
-        const arn = Object.hasOwn(config.WEBHOOK_SECRET_ARNS, tenant)
-          ? config.WEBHOOK_SECRET_ARNS[tenant]
-          : undefined;
-        if (arn === undefined) return [];
-        const secret = await readSecret(arn);
-        // A blank or missing value must never become an HMAC key.
-        return typeof secret === 'string' && secret.length >= MIN_SECRET_LENGTH ? [secret] : [];
+        const ref = tenants.configFor(tenant)?.webhookSecret;
+        const arns = config.WEBHOOK_SECRET_ARNS ?? {};
+        const arn = ref ? undefined : Object.hasOwn(arns, tenant) ? arns[tenant] : undefined;
+        if (!ref && arn === undefined) return [];
+        const value = ref ? await secret(ref) : await stringSecret(arn as string).catch(() => '');
+        return value ? [value] : [];
       },
     },
+    jiraWebhookSecrets: async () => [await stringSecret(required('JIRA_WEBHOOK_SECRET_ARN'))],
   };
 }
 
@@ -79,25 +131,60 @@ async function readSecret(arn: string, transform?: 'json'): Promise<unknown> {
   }
 }
 
-/** Builds the Jira client from its secret on first use, and again when the secret changes. */
-class SecretConfiguredJiraTracker implements TicketTracker {
-  readonly #arn: string;
-  #current: { raw: string; tracker: JiraCloudTracker } | undefined;
+/** A string secret long enough to be a key: a blank or missing value must never become an HMAC key. */
+async function stringSecret(arn: string): Promise<string> {
+  const value = await readSecret(arn);
+  if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH) {
+    throw new DependencyError(ErrorCode.SECRET_UNAVAILABLE, 'a secret is empty or too short; fill it in');
+  }
+  return value;
+}
 
-  constructor(arn: string) {
+/** Builds the Jira clients from their secret on first use, and again when the secret changes. */
+class SecretConfiguredJira {
+  readonly #arn: () => string;
+  readonly #tenants: Tenants;
+  #raw: string | undefined;
+  #trackers = new Map<string, JiraCloudTracker>();
+
+  constructor(arn: () => string, tenants: Tenants) {
     this.#arn = arn;
+    this.#tenants = tenants;
   }
 
-  async deliver(ticket: Parameters<TicketTracker['deliver']>[0]) {
-    const secret = await readSecret(this.#arn, 'json');
+  trackerFor(tenant: string): TicketTracker {
+    // Every call reads the (cached) secret, so each method resolves the current client.
+    const current = () => this.#current(tenant);
+    return {
+      findIssue: async (source) => (await current()).findIssue(source),
+      createIssue: async (content) => (await current()).createIssue(content),
+      updateIssue: async (key, content) => (await current()).updateIssue(key, content),
+      syncedItems: async (key) => (await current()).syncedItems(key),
+      addComment: async (key, comment) => (await current()).addComment(key, comment),
+      addAttachment: async (key, attachment) => (await current()).addAttachment(key, attachment),
+    };
+  }
+
+  async ownAccountId(): Promise<string> {
+    return (await this.#current('')).ownAccountId();
+  }
+
+  async #current(tenant: string): Promise<JiraCloudTracker> {
+    const secret = await readSecret(this.#arn(), 'json');
     const raw = JSON.stringify(secret);
-    if (this.#current?.raw !== raw) {
+    if (raw !== this.#raw) {
+      this.#raw = raw;
+      this.#trackers = new Map();
+    }
+    let tracker = this.#trackers.get(tenant);
+    if (!tracker) {
       const parsed = jiraConfigSchema.safeParse(secret);
       if (!parsed.success) {
         throw new DependencyError(ErrorCode.TRACKER_UNAVAILABLE, 'the Jira secret is not filled in yet');
       }
-      this.#current = { raw, tracker: new JiraCloudTracker(parsed.data) };
+      tracker = new JiraCloudTracker(jiraConfigFor(parsed.data, this.#tenants.configFor(tenant)));
+      this.#trackers.set(tenant, tracker);
     }
-    return this.#current.tracker.deliver(ticket);
+    return tracker;
   }
 }

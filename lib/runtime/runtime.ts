@@ -1,5 +1,10 @@
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { Tenants } from '../config/tenant-config.ts';
 import type { Pseudonymizer } from '../pseudonymize/pseudonymizer.ts';
 import type { Retention } from '../retention/retention-policy.ts';
+import type { ServicedeskReplies } from '../servicedesk/servicedesk-replies.ts';
+import type { IssueLinks } from '../sync/issue-links.ts';
+import type { JobQueue } from '../sync/job-queue.ts';
 import type { TicketTracker } from '../tracker/ticket-tracker.ts';
 import type { TokenVault } from '../vault/token-vault.ts';
 import type { WebhookSecrets } from '../webhook/webhook-secrets.ts';
@@ -9,6 +14,18 @@ export interface Runtime {
   pseudonymizer: Pseudonymizer;
   retention: Retention;
   vault: TokenVault;
-  tracker: TicketTracker;
+  tenants: Tenants;
+  /** What each tenant's servicedesk signs its webhooks with. */
   webhookSecrets: WebhookSecrets;
+  /** What Jira signs its webhooks (developers' replies) with. */
+  jiraWebhookSecrets(): Promise<readonly string[]>;
+  queue: JobQueue;
+  /** The tracker as configured for the tenant (its project, issue type, retention date field). */
+  trackerFor(tenant: string): TicketTracker;
+  links: IssueLinks;
+  audit: AuditLog;
+  /** Where the tenant's developers' replies go, if anywhere. */
+  repliesFor(tenant: string): ServicedeskReplies | undefined;
+  /** True for the tracker account the proxy writes with. */
+  isOwnAccount(accountId: string): Promise<boolean>;
 }

@@ -59,7 +59,9 @@ function rewriteAttachment(attachment: TicketAttachment, rewrite: Rewrite, path:
   const rest = mimeType === undefined ? fields : { ...fields, mimeType: mediaType(mimeType) };
   if (contentBase64 === undefined) return { ...rest, filename };
   const content = isTextAttachment(attachment) ? decodeUtf8(Buffer.from(contentBase64, 'base64')) : undefined;
-  if (content === undefined) return { ...rest, filename, withheld: true };
+  if (content === undefined) {
+    return { ...rest, filename, withheld: true, size: Buffer.byteLength(contentBase64, 'base64') };
+  }
   return {
     ...rest,
     filename,

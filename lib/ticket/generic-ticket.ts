@@ -53,6 +53,8 @@ const attachment = z.strictObject({
   contentBase64: z.base64().optional(),
   /** Set by the sanitizer when the content could not be sanitized and was dropped. */
   withheld: z.boolean().optional(),
+  /** Bytes of the content the sanitizer withheld, for the note developers see in its place. */
+  size: z.number().int().nonnegative().optional(),
 });
 
 export const genericTicketSchema = z.strictObject({

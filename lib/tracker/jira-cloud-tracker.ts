@@ -1,9 +1,23 @@
+import { createHash } from 'node:crypto';
 import { createCloudClient } from 'jira.js';
 import { z } from 'zod';
-import { ConfigError, DependencyError, ErrorCode } from '../errors.ts';
-import type { GenericTicket } from '../ticket/generic-ticket.ts';
-import { textToAdf } from './adf.ts';
-import type { DeliveryReceipt, TicketTracker } from './ticket-tracker.ts';
+import type { AdfDocument, AdfNode } from '../document/adf.ts';
+import {
+  ConfigError,
+  DependencyError,
+  ErrorCode,
+  TicketProxyError,
+  TrackerRejectedError,
+} from '../errors.ts';
+import { classifyJiraFailure, createJiraTransport, JiraHttpError } from './jira-transport.ts';
+import { RetriesExhaustedError, type RetryPolicy, retry } from './retry.ts';
+import type {
+  IssueAttachment,
+  IssueComment,
+  IssueContent,
+  IssueSource,
+  TicketTracker,
+} from './ticket-tracker.ts';
 
 export const jiraConfigSchema = z.strictObject({
   baseUrl: z.url(),
@@ -12,6 +26,11 @@ export const jiraConfigSchema = z.strictObject({
   projectKey: z.string().regex(/^[A-Z][A-Z0-9_]{1,9}$/, 'must be a Jira project key such as DEV'),
   /** @default 'Task' */
   issueType: z.string().min(1).default('Task'),
+  /** A date field set to the day the ticket's personal data is deleted, e.g. `customfield_10050`. */
+  retentionDateField: z
+    .string()
+    .regex(/^customfield_\d+$/, 'must be a custom field id such as customfield_10050')
+    .optional(),
 });
 export type JiraConfig = z.input<typeof jiraConfigSchema>;
 
@@ -20,6 +39,10 @@ const JIRA_ENV = {
   email: 'JIRA_EMAIL',
   apiToken: 'JIRA_API_TOKEN',
   projectKey: 'JIRA_PROJECT_KEY',
+} as const;
+const OPTIONAL_JIRA_ENV = {
+  issueType: 'JIRA_ISSUE_TYPE',
+  retentionDateField: 'JIRA_RETENTION_DATE_FIELD',
 } as const;
 
 /**
@@ -37,65 +60,369 @@ export function jiraConfigFromEnv(env: NodeJS.ProcessEnv): JiraConfig | undefine
       `set all of the JIRA_* variables or none: ${missing.map(([, n]) => n).join(', ')} missing`,
     );
   }
-  const parsed = jiraConfigSchema.safeParse({ ...values, issueType: env.JIRA_ISSUE_TYPE || undefined });
+  const optional = Object.fromEntries(
+    Object.entries(OPTIONAL_JIRA_ENV).map(([key, name]) => [key, env[name] || undefined]),
+  );
+  const parsed = jiraConfigSchema.safeParse({ ...values, ...optional });
   if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (i) => `${JIRA_ENV[i.path[0] as keyof typeof JIRA_ENV]} ${i.message}`,
-    );
+    const names: Record<string, string> = { ...JIRA_ENV, ...OPTIONAL_JIRA_ENV };
+    const problems = parsed.error.issues.map((i) => `${names[String(i.path[0])]} ${i.message}`);
     throw new ConfigError(`Jira settings are invalid: ${problems.join('; ')}`);
   }
   return parsed.data;
 }
 
+export interface JiraCloudTrackerOptions {
+  /** Attempts and waiting budget per call; see {@link RetryPolicy} for the defaults (4 attempts, 20 s). */
+  retry?: Partial<RetryPolicy>;
+  /** Per HTTP request. @default 10_000 */
+  requestTimeoutMs?: number;
+  /** Waits between attempts; tests pass one that records instead of waiting. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The issue and comment property the proxy keeps its bookkeeping in. */
+export const PROPERTY_KEY = 'ticket-proxy';
 const SUMMARY_LIMIT = 255;
+const LABEL_LIMIT = 255;
+const FILENAME_LIMIT = 255;
+const COMMENT_PAGE = 100;
 
-/** Jira Cloud (REST API v3, ADF) through jira.js. */
+/** What the issue property `ticket-proxy` holds. */
+export interface IssueBookkeeping {
+  tenant: string;
+  ticketId: string;
+  /** ISO-8601. */
+  expiresAt: string;
+  /** The servicedesk's labels as last set by the proxy: an update removes those the servicedesk dropped. */
+  labels: string[];
+}
+
+/**
+ * Jira Cloud (REST API v3, ADF) through jira.js. Every call is retried on 429, 5xx and network
+ * failures within the retry policy, then fails with DependencyError TRACKER_UNAVAILABLE; any other 4xx
+ * fails at once with TrackerRejectedError. Error messages name the operation and the status, never
+ * what Jira answered.
+ */
 export class JiraCloudTracker implements TicketTracker {
-  readonly #client: ReturnType<typeof createCloudClient>;
+  readonly #jira: ReturnType<typeof createCloudClient>;
   readonly #config: z.output<typeof jiraConfigSchema>;
+  readonly #retry: Partial<RetryPolicy>;
+  readonly #sleep: ((ms: number) => Promise<void>) | undefined;
+  #accountId: Promise<string> | undefined;
 
-  constructor(config: JiraConfig) {
+  constructor(config: JiraConfig, options: JiraCloudTrackerOptions = {}) {
     this.#config = jiraConfigSchema.parse(config);
-    this.#client = createCloudClient({
-      host: this.#config.baseUrl,
-      auth: { type: 'basic', email: this.#config.email, apiToken: this.#config.apiToken },
-    });
+    this.#jira = createCloudClient(
+      createJiraTransport({
+        baseUrl: this.#config.baseUrl,
+        email: this.#config.email,
+        apiToken: this.#config.apiToken,
+        requestTimeoutMs: options.requestTimeoutMs,
+      }),
+    );
+    this.#retry = options.retry ?? {};
+    this.#sleep = options.sleep;
   }
 
-  async deliver(ticket: GenericTicket): Promise<DeliveryReceipt> {
-    try {
-      const issue = await this.#client.issues.createIssue({
+  findIssue(source: IssueSource): Promise<string | undefined> {
+    return this.#call('find the issue', () => this.#search(source));
+  }
+
+  async createIssue(content: IssueContent): Promise<{ issueKey: string }> {
+    const issueKey = await this.#call('create the issue', async (attempt) => {
+      // A failed attempt may have created the issue before it failed (a timeout, a 502 from a proxy).
+      if (attempt > 1) {
+        const existing = await this.#search(content.source);
+        if (existing) return existing;
+      }
+      const created = await this.#jira.issues.createIssue({
         fields: {
           project: { key: this.#config.projectKey },
           issuetype: { name: this.#config.issueType },
-          // One space per line break: collapsing runs of spaces could join what detection saw as apart.
-          summary: ticket.summary
-            .replace(/[\r\n\t]/g, ' ')
-            .trim()
-            .slice(0, SUMMARY_LIMIT),
-          description: textToAdf(
-            `${ticket.description}\n\nServicedesk ticket ${ticket.id} (${ticket.tenant})`,
-          ),
-          labels: [
-            ...new Set(['ticket-proxy', `tenant-${ticket.tenant}`, ...(ticket.labels ?? []).map(toLabel)]),
-          ],
+          ...this.#contentFields({ ...content, description: content.description ?? EMPTY_DOCUMENT }),
+          labels: managedLabels(content),
         },
-        properties: [{ key: 'ticket-proxy', value: { tenant: ticket.tenant, ticketId: ticket.id } }],
+        properties: [{ key: PROPERTY_KEY, value: bookkeeping(content) }],
       });
-      for (const comment of ticket.comments ?? []) {
-        if (comment.internal) continue;
-        const author = comment.author?.name ?? comment.author?.email ?? 'servicedesk';
-        await this.#client.issueComments.addComment({
-          issueIdOrKey: issue.key,
-          body: textToAdf(`${author}:\n${comment.body}`),
-        });
+      return created.key;
+    });
+    await this.#linkBack(issueKey, content.source);
+    return { issueKey };
+  }
+
+  async updateIssue(issueKey: string, content: IssueContent): Promise<void> {
+    await this.#call('update the issue', async () => {
+      const issue = await this.#jira.issues.getIssue({
+        issueIdOrKey: encodeURIComponent(issueKey),
+        fields: ['labels'],
+        properties: [PROPERTY_KEY],
+      });
+      const current = stringArray(issue.fields?.labels);
+      const previous = stringArray((issue.properties?.[PROPERTY_KEY] as Partial<IssueBookkeeping>)?.labels);
+      const wanted = managedLabels(content);
+      // Only what the proxy put there goes: labels developers added stay.
+      const remove = current.filter(
+        (label) => (isRetentionLabel(label) || previous.includes(label)) && !wanted.includes(label),
+      );
+      const add = wanted.filter((label) => !current.includes(label));
+      const labelOperations = [...remove.map((l) => ({ remove: l })), ...add.map((l) => ({ add: l }))];
+      await this.#jira.issues.editIssue({
+        issueIdOrKey: encodeURIComponent(issueKey),
+        fields: this.#contentFields(content),
+        ...(labelOperations.length > 0 ? { update: { labels: labelOperations } } : {}),
+        properties: [{ key: PROPERTY_KEY, value: bookkeeping(content) }],
+      });
+    });
+    await this.#linkBack(issueKey, content.source);
+  }
+
+  async syncedItems(issueKey: string): Promise<{ comments: Set<string>; attachments: Set<string> }> {
+    return this.#call('read the synced comments and attachments', async () => ({
+      comments: await this.#syncedComments(issueKey),
+      attachments: await this.#syncedAttachments(issueKey),
+    }));
+  }
+
+  async addComment(issueKey: string, comment: IssueComment): Promise<void> {
+    await this.#call('add a comment', async (attempt) => {
+      if (attempt > 1 && (await this.#syncedComments(issueKey)).has(comment.sourceId)) return;
+      await this.#jira.issueComments.addComment({
+        issueIdOrKey: encodeURIComponent(issueKey),
+        body: comment.body,
+        // Set with the comment, not after it: a crash cannot leave a comment the sync does not recognise.
+        properties: [{ key: PROPERTY_KEY, value: { sourceId: comment.sourceId } }],
+      });
+    });
+  }
+
+  async addAttachment(issueKey: string, attachment: IssueAttachment): Promise<void> {
+    await this.#call('add an attachment', async (attempt) => {
+      if (attempt > 1 && (await this.#syncedAttachments(issueKey)).has(attachment.sourceId)) return;
+      await this.#jira.issueAttachments.addAttachment({
+        issueIdOrKey: encodeURIComponent(issueKey),
+        attachments: {
+          filename: attachmentFilename(attachment.sourceId, attachment.filename),
+          content: new Blob([new Uint8Array(attachment.content)], { type: attachment.mimeType }),
+        },
+      });
+    });
+  }
+
+  /** The proxy's own Jira account, so the write-back can skip comments the proxy wrote. Cached. */
+  ownAccountId(): Promise<string> {
+    this.#accountId ??= this.#call('read its own account', async () => {
+      const me = await this.#jira.myself.getCurrentUser();
+      if (!me.accountId) throw new DependencyError(ErrorCode.TRACKER_UNAVAILABLE, 'Jira named no account id');
+      return me.accountId;
+    }).catch((error: unknown) => {
+      this.#accountId = undefined;
+      throw error;
+    });
+    return this.#accountId;
+  }
+
+  async #search(source: IssueSource): Promise<string | undefined> {
+    // No project clause: an issue a developer moved to another project is still the ticket's issue.
+    const result = await this.#jira.issueSearch.searchAndReconsileIssuesUsingJql({
+      jql: `labels = "${markerLabel(source)}" ORDER BY created ASC`,
+      fields: ['labels'],
+      properties: [PROPERTY_KEY],
+      maxResults: 10,
+    });
+    // The property confirms the label: a label can be copied by hand, a hash prefix can collide.
+    const match = (result.issues ?? []).find((issue) => {
+      const kept = issue.properties?.[PROPERTY_KEY] as Partial<IssueBookkeeping> | undefined;
+      return kept?.tenant === source.tenant && kept.ticketId === source.ticketId;
+    });
+    return match?.key;
+  }
+
+  async #syncedComments(issueKey: string): Promise<Set<string>> {
+    const ids = new Set<string>();
+    for (let startAt = 0; ; ) {
+      const page = await this.#jira.issueComments.getComments({
+        issueIdOrKey: encodeURIComponent(issueKey),
+        startAt,
+        maxResults: COMMENT_PAGE,
+        expand: 'properties',
+      });
+      const comments = page.comments ?? [];
+      for (const comment of comments) {
+        const kept = comment.properties?.find((p) => p.key === PROPERTY_KEY)?.value as
+          | { sourceId?: unknown }
+          | undefined;
+        if (typeof kept?.sourceId === 'string') ids.add(kept.sourceId);
       }
-      return { issueKey: issue.key };
+      startAt += comments.length;
+      if (comments.length === 0 || startAt >= (page.total ?? 0)) return ids;
+    }
+  }
+
+  async #syncedAttachments(issueKey: string): Promise<Set<string>> {
+    const issue = await this.#jira.issues.getIssue({
+      issueIdOrKey: encodeURIComponent(issueKey),
+      fields: ['attachment'],
+    });
+    const attachments = (issue.fields?.attachment ?? []) as { filename?: unknown }[];
+    return new Set(
+      attachments.flatMap((a) => {
+        const id = typeof a.filename === 'string' ? attachmentSourceId(a.filename) : undefined;
+        return id === undefined ? [] : [id];
+      }),
+    );
+  }
+
+  /** A link back to the servicedesk ticket; the same global id updates the link instead of adding one. */
+  async #linkBack(issueKey: string, source: IssueSource): Promise<void> {
+    const url = webUrl(source.url);
+    if (!url) return;
+    await this.#call('link the servicedesk ticket', () =>
+      this.#jira.issueRemoteLinks.createOrUpdateRemoteIssueLink({
+        issueIdOrKey: encodeURIComponent(issueKey),
+        globalId: `ticket-proxy:${markerLabel(source)}`,
+        application: { type: 'ticket-proxy', name: 'Servicedesk' },
+        relationship: 'Servicedesk',
+        object: { url, title: `Servicedesk ${source.ticketId} (${source.tenant})` },
+      }),
+    );
+  }
+
+  #contentFields(content: IssueContent): Record<string, unknown> {
+    return {
+      summary: toSummary(content.summary, content.source),
+      ...(content.description && { description: withFooter(content.description, content.source) }),
+      ...(this.#config.retentionDateField
+        ? { [this.#config.retentionDateField]: isoDate(content.expiresAt) }
+        : {}),
+    };
+  }
+
+  async #call<T>(operation: string, request: (attempt: number) => Promise<T>): Promise<T> {
+    try {
+      return await retry(request, { policy: this.#retry, classify: classifyJiraFailure, sleep: this.#sleep });
     } catch (error) {
-      throw new DependencyError(ErrorCode.TRACKER_UNAVAILABLE, 'Jira did not accept the issue', error);
+      throw trackerError(operation, error);
     }
   }
 }
 
+function trackerError(operation: string, error: unknown): TicketProxyError {
+  if (error instanceof TicketProxyError) return error;
+  if (error instanceof RetriesExhaustedError) {
+    const last = error.cause instanceof Error ? `${error.cause.message}; ` : '';
+    return new DependencyError(
+      ErrorCode.TRACKER_UNAVAILABLE,
+      `Jira could not ${operation}: ${last}${error.message}`,
+      error,
+    );
+  }
+  if (error instanceof JiraHttpError) {
+    return new TrackerRejectedError(error.status, `Jira refused to ${operation}: ${error.message}`, error);
+  }
+  return new DependencyError(ErrorCode.TRACKER_UNAVAILABLE, `Jira could not ${operation}`, error);
+}
+
+/**
+ * The label that finds a ticket's issue by JQL: the tenant in clear, the ticket id hashed because a
+ * servicedesk id may hold characters a label or JQL cannot. Deterministic, so any process finds it.
+ */
+export function markerLabel(source: Pick<IssueSource, 'tenant' | 'ticketId'>): string {
+  const digest = createHash('sha256').update(`${source.tenant}\0${source.ticketId}`).digest('hex');
+  return `tp-${source.tenant}-${digest.slice(0, 20)}`;
+}
+
+/** `retention-YYYY-MM-DD` (UTC): the day the ticket's personal data is deleted. */
+export function retentionLabel(expiresAt: Date): string {
+  return `retention-${isoDate(expiresAt)}`;
+}
+
+const isRetentionLabel = (label: string) => /^retention-\d{4}-\d{2}-\d{2}$/.test(label);
+
+/** How an attachment's file name starts on the issue: `[<sourceId>] `, with `%`, brackets and slashes escaped. */
+export function attachmentPrefix(sourceId: string): string {
+  return `[${sourceId.replace(/[%[\]/\\]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)}] `;
+}
+
+function attachmentSourceId(filename: string): string | undefined {
+  const match = /^\[([^\]]+)\] /.exec(filename);
+  if (!match?.[1]) return undefined;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+function attachmentFilename(sourceId: string, filename: string): string {
+  const prefix = attachmentPrefix(sourceId);
+  const name = filename.replace(/[\r\n]/g, ' ');
+  const room = FILENAME_LIMIT - prefix.length;
+  if (name.length <= room) return prefix + name;
+  // Keep the extension: it tells Jira and the reader what the file is.
+  const extension = /\.[A-Za-z0-9]{1,10}$/.exec(name)?.[0] ?? '';
+  return prefix + cut(name.slice(0, name.length - extension.length), room - extension.length) + extension;
+}
+
+function managedLabels(content: IssueContent): string[] {
+  return [
+    ...new Set([...contentLabels(content), retentionLabel(content.expiresAt), markerLabel(content.source)]),
+  ];
+}
+
 /** Jira labels cannot hold spaces. */
-const toLabel = (label: string) => label.trim().replace(/\s+/g, '_').slice(0, 255);
+const contentLabels = (content: IssueContent) =>
+  content.labels.map((label) => cut(label.trim().replace(/\s+/g, '_'), LABEL_LIMIT)).filter(Boolean);
+
+function bookkeeping(content: IssueContent): IssueBookkeeping {
+  return {
+    tenant: content.source.tenant,
+    ticketId: content.source.ticketId,
+    expiresAt: content.expiresAt.toISOString(),
+    labels: contentLabels(content),
+  };
+}
+
+function toSummary(summary: string, source: IssueSource): string {
+  // One space per line break: collapsing runs of spaces could join what detection saw as apart.
+  const line = cut(summary.replace(/[\r\n\t]/g, ' ').trim(), SUMMARY_LIMIT).trim();
+  return line || `Servicedesk ${source.ticketId}`;
+}
+
+const EMPTY_DOCUMENT: AdfDocument = { type: 'doc', version: 1, content: [] };
+
+/** The description, then a rule and a line naming the servicedesk ticket (linked when there is a URL). */
+function withFooter(description: AdfDocument, source: IssueSource): AdfDocument {
+  const url = webUrl(source.url);
+  const id: AdfNode = url
+    ? { type: 'text', text: source.ticketId, marks: [{ type: 'link', attrs: { href: url } }] }
+    : { type: 'text', text: source.ticketId };
+  const footer: AdfNode = {
+    type: 'paragraph',
+    content: [{ type: 'text', text: 'Servicedesk: ' }, id, { type: 'text', text: ` (${source.tenant})` }],
+  };
+  return { type: 'doc', version: 1, content: [...description.content, { type: 'rule' }, footer] };
+}
+
+/** Only http(s): a `javascript:` link on an issue would run in a developer's browser. */
+function webUrl(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:' ? parsed.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** At most `limit` UTF-16 units, never half a surrogate pair. */
+function cut(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const end = /[\uD800-\uDBFF]/.test(text.charAt(limit - 1)) ? limit - 1 : limit;
+  return text.slice(0, end);
+}
+
+const isoDate = (date: Date) => date.toISOString().slice(0, 10);
+
+const stringArray = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];

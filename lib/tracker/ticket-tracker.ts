@@ -1,12 +1,58 @@
-import type { GenericTicket } from '../ticket/generic-ticket.ts';
+import type { AdfDocument } from '../document/adf.ts';
 
-export interface DeliveryReceipt {
-  /** The issue the ticket became, e.g. `DEV-42` in Jira or `OUTBOX-3` locally. */
-  issueKey: string;
+/** Where an issue came from: the servicedesk ticket it mirrors. */
+export interface IssueSource {
+  tenant: string;
+  ticketId: string;
+  /** A link back to the ticket in the servicedesk, when the tenant configures one. */
+  url?: string;
 }
 
-/** Where sanitized tickets go for developers to read (port): Jira, or the local outbox. */
+/** What a developer sees of a ticket. Only ever built from a sanitized ticket. */
+export interface IssueContent {
+  source: IssueSource;
+  summary: string;
+  /**
+   * Undefined when the servicedesk's event did not carry the description (a comment event): an
+   * update leaves the issue's as it is, a new issue gets an empty one.
+   */
+  description: AdfDocument | undefined;
+  /** Labels the proxy manages; labels developers add in Jira are left alone. */
+  labels: readonly string[];
+  /** When the ticket's personal data is deleted: shown on the issue as a label, a property and optionally a date field. */
+  expiresAt: Date;
+}
+
+export interface IssueComment {
+  /** The servicedesk's comment id: the issue never gets the same one twice. */
+  sourceId: string;
+  body: AdfDocument;
+}
+
+export interface IssueAttachment {
+  /** The servicedesk's attachment id: the issue never gets the same one twice. */
+  sourceId: string;
+  filename: string;
+  mimeType: string;
+  content: Uint8Array;
+}
+
+/**
+ * Where sanitized tickets go for developers to read (port): Jira, or the local outbox. Every method
+ * is safe to repeat: the sync calls them again after a crash or a redelivery.
+ * Methods throw DependencyError TRACKER_UNAVAILABLE (retryable) when the tracker fails or is
+ * unreachable, and TrackerRejectedError when it refuses the request for good (a 4xx other than 429).
+ */
 export interface TicketTracker {
-  /** Only ever given a sanitized ticket. @throws DependencyError TRACKER_UNAVAILABLE, retryable. */
-  deliver(ticket: GenericTicket): Promise<DeliveryReceipt>;
+  /**
+   * The issue created earlier for this ticket, found in the tracker itself: covers a crash between
+   * creating the issue and recording its key.
+   */
+  findIssue(source: IssueSource): Promise<string | undefined>;
+  createIssue(content: IssueContent): Promise<{ issueKey: string }>;
+  updateIssue(issueKey: string, content: IssueContent): Promise<void>;
+  /** Source ids of the comments and attachments the proxy already put on the issue. */
+  syncedItems(issueKey: string): Promise<{ comments: Set<string>; attachments: Set<string> }>;
+  addComment(issueKey: string, comment: IssueComment): Promise<void>;
+  addAttachment(issueKey: string, attachment: IssueAttachment): Promise<void>;
 }

@@ -7,6 +7,9 @@ const found = (text: string) => detectSpans(text, [nameDetector]).map((s) => tex
 describe('name detector', () => {
   it.each([
     ['a greeting', 'Hej Jens, tak for svaret', ['Jens']],
+    ['an @-mention', '@Jens Thomsen kan du se på det? cc @Mette', ['Jens Thomsen', 'Mette']],
+    ['an @-mention of a name that is also a word', 'Spørg @Per Skov', ['Per Skov']],
+    ['a mail domain, not a mention', 'skriv til info@Ballerup.dk', []],
     ['a greeting with a full name', 'Kære Fatima Yilmaz', ['Fatima Yilmaz']],
     ['a signature on the next line', 'Tak.\nMvh\nJens Hansen', ['Jens Hansen']],
     ['a signature after a blank line', 'Med venlig hilsen\n\nMette', ['Mette']],

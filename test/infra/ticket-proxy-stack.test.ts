@@ -8,11 +8,14 @@ import { TicketProxyStack } from '../../infra/ticket-proxy-stack.ts';
 import { Retention } from '../../lib/retention/retention-policy.ts';
 import { run } from '../support/processes.ts';
 import { useTempDirs } from '../support/temp-dir.ts';
+import { actionsOf, logicalIdOf, resourcesOf, TemplateQueries } from './template-queries.ts';
 
 const tempDir = useTempDirs();
 let template: Template;
+let q: TemplateQueries;
 const retention = Retention.fromJson('{"tenants":{"egedal":{"afterCloseDays":30}}}', 'test');
 
+// Bundles the functions, as `cdk synth` does: an entry point that does not build fails here.
 beforeAll(() => {
   const app = new App();
   const stack = new TicketProxyStack(app, 'TicketProxy', {
@@ -21,43 +24,17 @@ beforeAll(() => {
     retention,
   });
   template = Template.fromStack(stack);
+  q = new TemplateQueries(template);
 });
 
-type Statement = {
-  Action: string | string[];
-  Resource: unknown;
-  Condition?: Record<string, Record<string, string>>;
-};
-const statements = (): Statement[] =>
-  Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
-    (p) =>
-      (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument
-        .Statement,
-  );
-const actionsOf = (s: Statement) => [s.Action].flat();
-
-/** A function of the stack, found by its Powertools service name. */
-function functionOf(service: string) {
-  const fn = Object.values(template.findResources('AWS::Lambda::Function')).find(
-    (f) => f.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME === service,
-  );
-  if (!fn) throw new Error(`no function for ${service}`);
-  return fn;
-}
-const variablesOf = (service: string): Record<string, unknown> =>
-  functionOf(service).Properties.Environment.Variables;
-
-/** The IAM statements of a function's role. */
-function statementsOf(service: string): Statement[] {
-  const role = (functionOf(service).Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
-}
+const statements = () => q.statements();
+const variablesOf = (service: string) => q.variables(service);
+const statementsOf = (service: string) => q.statementsOf(service);
 
 describe('TicketProxyStack', () => {
-  it('has two customer-managed KMS keys with rotation, retained on deletion', () => {
-    template.resourceCountIs('AWS::KMS::Key', 2);
+  it('has five customer-managed KMS keys with rotation, retained on deletion', () => {
+    // Master key, vault table, audit table, sync queue, alarm topic: no two of them share a key.
+    template.resourceCountIs('AWS::KMS::Key', 5);
     template.allResourcesProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     expect(
       Object.values(template.findResources('AWS::KMS::Key')).every((k) => k.DeletionPolicy === 'Retain'),
@@ -83,9 +60,9 @@ describe('TicketProxyStack', () => {
     });
   });
 
-  it('runs both functions on Node.js 24, ARM64, traced, with no secret in their environment', () => {
+  it('runs every function on Node.js 24, ARM64, traced, with no secret in its environment', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(2);
+    expect(functions).toHaveLength(4);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -94,14 +71,33 @@ describe('TicketProxyStack', () => {
         TracingConfig: { Mode: 'Active' },
       });
     }
-    expect(Object.keys(variablesOf('generic-webhook')).sort()).toEqual([
+    expect(Object.keys(variablesOf('servicedesk-webhook')).sort()).toEqual([
+      'KEY_ID',
+      'NODE_OPTIONS',
+      'POWERTOOLS_SERVICE_NAME',
+      'QUEUE_URL',
+      'RETENTION_POLICY',
+      'TENANTS_CONFIG',
+      'VAULT_TABLE_NAME',
+      'WEBHOOK_SECRET_ARNS',
+    ]);
+    expect(Object.keys(variablesOf('jira-writer')).sort()).toEqual([
       'JIRA_SECRET_ARN',
       'KEY_ID',
       'NODE_OPTIONS',
       'POWERTOOLS_SERVICE_NAME',
-      'RETENTION_POLICY',
+      'TENANTS_CONFIG',
       'VAULT_TABLE_NAME',
-      'WEBHOOK_SECRET_ARNS',
+    ]);
+    expect(Object.keys(variablesOf('jira-webhook')).sort()).toEqual([
+      'AUDIT_TABLE_NAME',
+      'JIRA_SECRET_ARN',
+      'JIRA_WEBHOOK_SECRET_ARN',
+      'KEY_ID',
+      'NODE_OPTIONS',
+      'POWERTOOLS_SERVICE_NAME',
+      'TENANTS_CONFIG',
+      'VAULT_TABLE_NAME',
     ]);
     expect(Object.keys(variablesOf('retention-sweep')).sort()).toEqual([
       'NODE_OPTIONS',
@@ -110,11 +106,14 @@ describe('TicketProxyStack', () => {
     ]);
   });
 
-  it('gives the webhook the retention policy from context', () => {
-    expect(JSON.parse(variablesOf('generic-webhook').RETENTION_POLICY as string)).toEqual({
+  it('gives the webhook the retention policy from context and every tenant its default configuration', () => {
+    expect(JSON.parse(variablesOf('servicedesk-webhook').RETENTION_POLICY as string)).toEqual({
       default: { afterCloseDays: 90, maxAgeDays: 365 },
       tenants: { egedal: { afterCloseDays: 30 } },
     });
+    for (const service of ['servicedesk-webhook', 'jira-writer', 'jira-webhook']) {
+      expect(JSON.parse(variablesOf(service).TENANTS_CONFIG as string)).toEqual({ ballerup: {}, egedal: {} });
+    }
   });
 
   it('sweeps nightly on EventBridge Scheduler, retrying, with a dead-letter queue', () => {
@@ -125,23 +124,29 @@ describe('TicketProxyStack', () => {
     });
   });
 
-  it('denies every principal the unwrapping of value keys in the master key policy', () => {
-    const keys = Object.values(template.findResources('AWS::KMS::Key'));
-    const denies = keys.flatMap((k) =>
-      (k.Properties.KeyPolicy.Statement as { Effect: string; Action: string; Condition?: unknown }[]).filter(
-        (s) => s.Effect === 'Deny',
-      ),
+  it('denies every principal but the Jira webhook the unwrapping of value keys, and everyone re-encrypting them', () => {
+    const denies = Object.values(template.findResources('AWS::KMS::Key')).flatMap((k) =>
+      (k.Properties.KeyPolicy.Statement as { Effect: string }[]).filter((s) => s.Effect === 'Deny'),
     );
+    const valueContext = { 'kms:EncryptionContext:purpose': 'value-encryption' };
     expect(denies).toEqual([
       expect.objectContaining({
-        Action: ['kms:Decrypt', 'kms:ReEncrypt*'],
+        Action: 'kms:Decrypt',
         Principal: { AWS: '*' },
-        Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'value-encryption' } },
+        Condition: {
+          StringEquals: valueContext,
+          ArnNotEquals: { 'aws:PrincipalArn': [{ 'Fn::GetAtt': [q.roleId('jira-webhook'), 'Arn'] }] },
+        },
+      }),
+      expect.objectContaining({
+        Action: 'kms:ReEncrypt*',
+        Principal: { AWS: '*' },
+        Condition: { StringEquals: valueContext },
       }),
     ]);
   });
 
-  it('gives the sweep no key permission and the webhook no delete or scan', () => {
+  it('gives the sweep no key permission and the webhooks no delete or scan', () => {
     const sweep = statementsOf('retention-sweep');
     expect(sweep.flatMap(actionsOf)).toEqual(
       expect.arrayContaining(['dynamodb:Scan', 'dynamodb:Query', 'dynamodb:DeleteItem']),
@@ -149,16 +154,20 @@ describe('TicketProxyStack', () => {
     for (const s of sweep.filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')))) {
       expect(s.Condition?.StringEquals?.['kms:ViaService']).toBe('dynamodb.eu-north-1.amazonaws.com');
     }
-    const webhook = statementsOf('generic-webhook').flatMap(actionsOf);
-    expect(webhook).not.toContain('dynamodb:DeleteItem');
-    expect(webhook).not.toContain('dynamodb:Scan');
+    for (const service of ['servicedesk-webhook', 'jira-writer', 'jira-webhook']) {
+      const actions = statementsOf(service).flatMap(actionsOf);
+      expect(actions).not.toContain('dynamodb:DeleteItem');
+      expect(actions).not.toContain('dynamodb:Scan');
+    }
   });
 
-  it('serves POST /webhooks/generic/{tenant} on a throttled, access-logged HTTP API', () => {
+  it('serves both webhook routes on one throttled, access-logged HTTP API', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
-      RouteKey: 'POST /webhooks/generic/{tenant}',
+      RouteKey: 'POST /webhooks/{servicedesk}/{tenant}',
     });
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /webhooks/jira' });
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
+    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
@@ -172,13 +181,36 @@ describe('TicketProxyStack', () => {
     for (const group of groups) expect(group.Properties.RetentionInDays).toBe(180);
   });
 
-  it('generates one webhook secret per tenant and grants reading exactly those', () => {
-    template.resourceCountIs('AWS::SecretsManager::Secret', 3);
-    const readable = statements()
-      .filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'))
-      .flatMap((s) => [s.Resource].flat());
-    expect(readable).toHaveLength(3);
-    expect(readable).not.toContain('*');
+  it('generates one webhook secret per tenant and a Jira webhook secret, each readable only where needed', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 4);
+    const idsNamed = (name: string) =>
+      Object.entries(template.findResources('AWS::SecretsManager::Secret'))
+        .filter(([, s]) => s.Properties.Name === name)
+        .map(([id]) => id);
+    const secretsReadBy = (service: string) =>
+      statementsOf(service)
+        .filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'))
+        .flatMap(resourcesOf)
+        .map(logicalIdOf)
+        .sort();
+    const [jira] = idsNamed('ticket-proxy/jira');
+    const [jiraWebhook] = idsNamed('ticket-proxy/jira-webhook');
+    expect(secretsReadBy('servicedesk-webhook')).toEqual(
+      [...idsNamed('ticket-proxy/webhook/ballerup'), ...idsNamed('ticket-proxy/webhook/egedal')].sort(),
+    );
+    expect(secretsReadBy('jira-writer')).toEqual([jira]);
+    expect(secretsReadBy('jira-webhook')).toEqual([jira, jiraWebhook].sort());
+    expect(secretsReadBy('retention-sweep')).toEqual([]);
+  });
+
+  it('keeps the Jira secret under the logical id it was deployed with', () => {
+    template.hasResource('AWS::SecretsManager::Secret', {
+      Properties: { Name: 'ticket-proxy/jira' },
+      DeletionPolicy: 'Retain',
+    });
+    expect(Object.keys(template.findResources('AWS::SecretsManager::Secret'))).toContain(
+      'IngestJiraSecret530BAC1C',
+    );
   });
 
   it('grants no wildcard action and no wildcard resource beyond X-Ray', () => {
@@ -188,20 +220,34 @@ describe('TicketProxyStack', () => {
     }
   });
 
-  it('lets the webhook unwrap token keys only: KMS Decrypt is bound to the token-derivation context', () => {
-    const decrypts = statements().filter((s) => actionsOf(s).includes('kms:Decrypt'));
-    expect(decrypts.length).toBeGreaterThanOrEqual(2);
-    for (const s of decrypts) {
-      const condition = s.Condition?.StringEquals ?? {};
+  it('binds every use of the master key to a purpose: token keys for the sanitizer, value keys for the Jira webhook only', () => {
+    const masterKey = q.idOf('AWS::KMS::Key', 'VaultMasterKey');
+    const onMasterKey = statements().filter((s) => resourcesOf(s).some((r) => logicalIdOf(r) === masterKey));
+    expect(onMasterKey.length).toBeGreaterThanOrEqual(3);
+    for (const s of onMasterKey.filter((s) => actionsOf(s).includes('kms:Decrypt'))) {
+      expect(s.Condition?.StringEquals?.['kms:EncryptionContext:purpose']).toMatch(
+        /^(token-derivation|value-encryption)$/,
+      );
+    }
+    const unwrapsValues = (service: string) =>
+      statementsOf(service).some(
+        (s) =>
+          actionsOf(s).includes('kms:Decrypt') &&
+          s.Condition?.StringEquals?.['kms:EncryptionContext:purpose'] === 'value-encryption',
+      );
+    expect(unwrapsValues('jira-webhook')).toBe(true);
+    for (const service of ['servicedesk-webhook', 'jira-writer', 'retention-sweep']) {
+      expect(unwrapsValues(service)).toBe(false);
+    }
+    for (const service of ['jira-writer', 'retention-sweep']) {
       expect(
-        condition['kms:EncryptionContext:purpose'] === 'token-derivation' ||
-          condition['kms:ViaService'] === 'dynamodb.eu-north-1.amazonaws.com',
-      ).toBe(true);
+        statementsOf(service).some((s) => resourcesOf(s).some((r) => logicalIdOf(r) === masterKey)),
+      ).toBe(false);
     }
   });
 
   it('passes cdk-nag’s AwsSolutions pack with every acknowledgement on its own resource', () => {
-    const app = new App();
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     new TicketProxyStack(app, 'TicketProxy', { region: 'eu-central-1', tenants: ['ballerup'], retention });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).not.toThrow();

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openEmbeddedDynamo } from '../../lib/embedded/embedded-dynamodb.ts';
-import type { OutboxEntry } from '../../lib/tracker/outbox-tracker.ts';
+import type { OutboxIssue } from '../../lib/tracker/outbox-tracker.ts';
 import { signWebhook } from '../../lib/webhook/signature.ts';
 import { REPOSITORY_ROOT, type RunningServer, run, startServer } from '../support/processes.ts';
 import { storedText } from '../support/stored-bytes.ts';
@@ -29,8 +29,17 @@ afterAll(async () => {
   expect(await server.stop()).toBe(0);
 });
 
-const outbox = async (): Promise<OutboxEntry[]> =>
-  (await fetch(`${server.url}/outbox`)).json() as Promise<OutboxEntry[]>;
+const outbox = async (): Promise<OutboxIssue[]> =>
+  (await fetch(`${server.url}/outbox`)).json() as Promise<OutboxIssue[]>;
+/** The webhook is answered once the job is queued; the in-process writer delivers it moments later. */
+async function delivered(ticketId: string): Promise<OutboxIssue> {
+  for (let i = 0; i < 100; i++) {
+    const issue = (await outbox()).find((e) => e.source.ticketId === ticketId);
+    if (issue) return issue;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`ticket ${ticketId} never reached the outbox`);
+}
 const printedCommand = (start: string) =>
   server
     .output()
@@ -68,8 +77,8 @@ describe('npm start (CONTRACTS.md §4)', () => {
     });
 
     const sample = JSON.parse(await readFile(`${REPOSITORY_ROOT}/lib/local/sample-ticket.json`, 'utf8'));
-    const [entry] = (await outbox()).filter((e) => e.ticket.id === sample.id);
-    expect(entry?.ticket.summary).toMatch(/^Borger CPR_[A-Z2-7]{16} kan ikke se sin plan i Nexus$/);
+    const entry = await delivered(sample.id);
+    expect(entry.summary).toMatch(/^Borger CPR_[A-Z2-7]{16} kan ikke se sin plan i Nexus$/);
     const shown = JSON.stringify(entry);
     for (const value of [
       '010190-1234',
@@ -92,11 +101,42 @@ describe('npm start (CONTRACTS.md §4)', () => {
   });
 
   it.runIf(hasCurl)('prints a curl command that works as printed', async () => {
-    const before = (await outbox()).length;
     const command = printedCommand('curl ');
     const result = await run(`${command} -s -o /dev/null -w '%{http_code}'`);
     expect(result.stdout).toBe('202');
-    expect((await outbox()).length).toBe(before + 1);
+  });
+
+  it("carries a developer's reply back with the values restored, audited as write-back", async () => {
+    const sample = JSON.parse(await readFile(`${REPOSITORY_ROOT}/lib/local/sample-ticket.json`, 'utf8'));
+    const issue = await delivered(sample.id);
+    const token = /CPR_[A-Z2-7]{16}/.exec(issue.summary)?.[0] as string;
+    const env = { TICKET_PROXY_DATA_DIR: dataDir, TICKET_PROXY_WEBHOOK_SECRET: SECRET };
+    const replied = await run(
+      `npx --no-install ticket-proxy reply ${issue.issueKey} "Borgeren ${token} er rettet" --url ${server.url}`,
+      { env },
+    );
+    expect(replied.code).toBe(0);
+    const replies = (await (await fetch(`${server.url}/replies`)).json()) as {
+      body: string;
+      ticketId: string;
+    }[];
+    expect(replies).toContainEqual(
+      expect.objectContaining({ ticketId: sample.id, body: 'Borgeren 010190-1234 er rettet' }),
+    );
+    const audit = await run('npx --no-install ticket-proxy audit list --json', { env });
+    const records = audit.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(records).toContainEqual(
+      expect.objectContaining({
+        actor: 'system:write-back',
+        action: 'write-back',
+        tokens: [token],
+        outcome: 'granted',
+      }),
+    );
+    expect(audit.stdout).not.toContain('010190');
   });
 
   it('answers a wrong signature with 401 and stores nothing', async () => {

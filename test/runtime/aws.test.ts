@@ -1,4 +1,4 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedDynamo, openEmbeddedDynamo } from '../../lib/embedded/embedded-dynamodb.ts';
 import { ConfigError } from '../../lib/errors.ts';
@@ -7,6 +7,7 @@ import { signWebhook } from '../../lib/webhook/signature.ts';
 import { FakeJira } from '../support/fake-jira.ts';
 import { FakeKms } from '../support/fake-kms.ts';
 import { FakeSecretsManager } from '../support/fake-secrets-manager.ts';
+import { FakeSqs } from '../support/fake-sqs.ts';
 import { storedText } from '../support/stored-bytes.ts';
 
 // The Lambda entry point exactly as deployed, with every AWS service replaced at the network edge:
@@ -16,10 +17,23 @@ const kms = new FakeKms();
 const secrets = new FakeSecretsManager();
 const jira = new FakeJira();
 const WEBHOOK_SECRET = 'w'.repeat(48);
-let handler: typeof import('../../functions/generic-webhook.ts').handler;
+const sqs = new FakeSqs();
+let handler: typeof import('../../functions/servicedesk-webhook.ts').handler;
+let writer: typeof import('../../functions/jira-writer.ts').handler;
+/** What SQS would do next: hand the queued jobs to the Jira writer. */
+const runWriter = async () => {
+  const result = await writer(sqs.take(), {} as Context);
+  expect(result.batchItemFailures).toEqual([]);
+};
 
 beforeAll(async () => {
-  [dynamo] = await Promise.all([openEmbeddedDynamo(), kms.start(), secrets.start(), jira.start()]);
+  [dynamo] = await Promise.all([
+    openEmbeddedDynamo(),
+    kms.start(),
+    secrets.start(),
+    jira.start(),
+    sqs.start(),
+  ]);
   secrets.secrets.set('arn:webhook:ballerup', WEBHOOK_SECRET);
   secrets.secrets.set(
     'arn:jira',
@@ -32,22 +46,25 @@ beforeAll(async () => {
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     AWS_ENDPOINT_URL_KMS: kms.url,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+    AWS_ENDPOINT_URL_SQS: sqs.url,
+    QUEUE_URL: `${sqs.url}/123456789012/ticket-proxy-jobs.fifo`,
     VAULT_TABLE_NAME: 'ticket-proxy-vault',
     KEY_ID: kms.keyId,
     WEBHOOK_SECRET_ARNS: JSON.stringify({ ballerup: 'arn:webhook:ballerup' }),
     JIRA_SECRET_ARN: 'arn:jira',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
   });
-  ({ handler } = await import('../../functions/generic-webhook.ts'));
+  ({ handler } = await import('../../functions/servicedesk-webhook.ts'));
+  ({ handler: writer } = await import('../../functions/jira-writer.ts'));
 });
 afterAll(async () => {
-  await Promise.all([dynamo.close(), kms.stop(), secrets.stop(), jira.stop()]);
+  await Promise.all([dynamo.close(), kms.stop(), secrets.stop(), jira.stop(), sqs.stop()]);
 });
 
 function signed(ticket: object): APIGatewayProxyEventV2 {
   const body = Buffer.from(JSON.stringify(ticket));
   return {
-    pathParameters: { tenant: 'ballerup' },
+    pathParameters: { tenant: 'ballerup', servicedesk: 'generic' },
     headers: {
       'content-type': 'application/json',
       'x-ticket-proxy-signature': signWebhook(WEBHOOK_SECRET, body),
@@ -65,10 +82,15 @@ const ticket = (id: string, cpr: string) => ({
 });
 
 describe('the deployed Lambda handler on its AWS adapters', () => {
-  it('sanitizes into DynamoDB under KMS keys and creates the Jira issue', async () => {
+  it('sanitizes into DynamoDB under KMS keys, queues the job on SQS FIFO, and the writer creates the issue', async () => {
     const result = await handler(signed(ticket('SD-1', '010190-1234')));
     expect(result.statusCode).toBe(202);
-    expect(JSON.parse(result.body ?? '')).toMatchObject({ issueKey: 'DEV-1' });
+    expect(JSON.parse(result.body ?? '')).toMatchObject({ ticketId: 'SD-1' });
+    const [message] = sqs.messages;
+    expect(message?.groupId).toMatch(/^[0-9a-f]{64}$/);
+    expect(message?.body).not.toMatch(/010190|mor@example/);
+    await runWriter();
+    expect([...jira.issues.keys()]).toEqual(['DEV-1']);
     const sent = jira.allSentText();
     expect(sent).toMatch(/Borger CPR_[A-Z2-7]{16}/);
     expect(sent).not.toMatch(/010190|mor@example/);
@@ -81,6 +103,7 @@ describe('the deployed Lambda handler on its AWS adapters', () => {
     for (let i = 0; i < 5; i++) {
       expect((await handler(signed(ticket(`SD-${i + 10}`, `0${i + 1}0285-567${i}`)))).statusCode).toBe(202);
     }
+    await runWriter();
     expect(kms.calls.length).toBe(before);
   });
 
@@ -90,25 +113,26 @@ describe('the deployed Lambda handler on its AWS adapters', () => {
     try {
       const event = signed({ ...ticket('SD-K', '0101901234'), tenant: 'ballerup' });
       // A new value key is needed once the cached one is used up; force it with a fresh process state.
-      const { createGenericWebhookHandler } = await import('../../functions/generic-webhook.ts');
+      const { createServicedeskWebhookHandler } = await import('../../functions/servicedesk-webhook.ts');
       const { awsRuntime } = await import('../../lib/runtime/aws.ts');
       const { Logger } = await import('@aws-lambda-powertools/logger');
-      const cold = createGenericWebhookHandler(() => awsRuntime(), new Logger({ logLevel: 'SILENT' }));
+      const cold = createServicedeskWebhookHandler(() => awsRuntime(), new Logger({ logLevel: 'SILENT' }));
       const result = await cold(event);
       expect(result.statusCode).toBe(503);
       expect(JSON.parse(result.body ?? '').error.code).toBe('KEY_UNAVAILABLE');
       expect(jira.requests.length).toBe(sent);
+      expect(sqs.messages).toEqual([]);
     } finally {
       kms.failWith = undefined;
     }
   });
 
-  it('refuses a tenant that has no webhook secret', async () => {
+  it('refuses a tenant the stack does not know', async () => {
     const result = await handler({
       ...signed(ticket('SD-2', '0101901234')),
-      pathParameters: { tenant: 'egedal' },
+      pathParameters: { tenant: 'egedal', servicedesk: 'generic' },
     });
-    expect(result.statusCode).toBe(401);
+    expect(result.statusCode).toBe(404);
   });
 
   it('names the missing environment variables when the function is misconfigured', () => {

@@ -125,7 +125,13 @@ describe('sanitizeTicket', () => {
     expect(log?.filename).toMatch(/^borger-CPR_[A-Z2-7]{16}\.log$/);
     expect(Buffer.from(log?.contentBase64 ?? '', 'base64').toString()).toMatch(/^cpr=CPR_/);
     expect(Buffer.from(json?.contentBase64 ?? '', 'base64').toString()).toMatch(/"mail":"EMAIL_/);
-    expect(pdf).toEqual({ id: 'a3', filename: 'scan.pdf', mimeType: 'application/pdf', withheld: true });
+    expect(pdf).toEqual({
+      id: 'a3',
+      filename: 'scan.pdf',
+      mimeType: 'application/pdf',
+      withheld: true,
+      size: expect.any(Number),
+    });
     expect(bad?.withheld).toBe(true);
     expect(bad?.contentBase64).toBeUndefined();
   });
@@ -200,6 +206,7 @@ describe('sanitizeTicket', () => {
       filename: 'log.txt',
       mimeType: 'text/plain',
       withheld: true,
+      size: 70,
     });
   });
 

@@ -2,65 +2,65 @@ import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { Retention } from '../../lib/retention/retention-policy.ts';
+import type { DeploymentTenants } from '../deployment-tenants.ts';
+import type { SyncQueue } from './sync-queue.ts';
 import { TicketProxyFunction } from './ticket-proxy-function.ts';
 import type { VaultStore } from './vault-store.ts';
 
-export interface GenericWebhookIngestProps {
+export interface ServicedeskIngestProps {
   vault: VaultStore;
+  queue: SyncQueue;
   /** Tenants that may send webhooks; each gets a generated signing secret. */
-  tenants: readonly string[];
+  tenants: DeploymentTenants;
   retention: Retention;
 }
 
-/** `POST /webhooks/generic/{tenant}` on an HTTP API, served by the generic webhook function. */
-export class GenericWebhookIngest extends Construct {
+/**
+ * The way in: `POST /webhooks/{servicedesk}/{tenant}` on the stack's HTTP API (throttled, access-logged).
+ * The function verifies the sender, sanitizes the ticket and queues only the sanitized job; it never
+ * talks to Jira and cannot read a stored value.
+ */
+export class ServicedeskIngest extends Construct {
   readonly api: HttpApi;
   readonly function: NodejsFunction;
-  readonly jiraSecret: Secret;
   readonly webhookSecrets: ReadonlyMap<string, Secret>;
 
-  constructor(scope: Construct, id: string, props: GenericWebhookIngestProps) {
+  constructor(scope: Construct, id: string, props: ServicedeskIngestProps) {
     super(scope, id);
     this.webhookSecrets = new Map(
-      props.tenants.map((tenant) => [
+      props.tenants.names.map((tenant) => [
         tenant,
         new Secret(this, `WebhookSecret-${tenant}`, {
           secretName: `ticket-proxy/webhook/${tenant}`,
-          description: `Signs generic webhooks from tenant ${tenant}'s servicedesk`,
+          description: `Signs webhooks from tenant ${tenant}'s servicedesk`,
           generateSecretString: { passwordLength: 48, excludePunctuation: true },
           removalPolicy: RemovalPolicy.RETAIN,
         }),
       ]),
     );
-    this.jiraSecret = new Secret(this, 'JiraSecret', {
-      secretName: 'ticket-proxy/jira',
-      description: 'Jira Cloud connection: fill in baseUrl, email, projectKey and apiToken after deployment',
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify({ baseUrl: '', email: '', projectKey: '' }),
-        generateStringKey: 'apiToken',
-      },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
 
     this.function = new TicketProxyFunction(this, 'Webhook', {
-      entry: 'functions/generic-webhook.ts',
+      entry: 'functions/servicedesk-webhook.ts',
       environment: {
         VAULT_TABLE_NAME: props.vault.table.tableName,
         KEY_ID: props.vault.masterKey.keyArn,
         WEBHOOK_SECRET_ARNS: Stack.of(this).toJsonString(
           Object.fromEntries([...this.webhookSecrets].map(([tenant, secret]) => [tenant, secret.secretArn])),
         ),
-        JIRA_SECRET_ARN: this.jiraSecret.secretArn,
+        TENANTS_CONFIG: props.tenants.configJson,
+        QUEUE_URL: props.queue.queue.queueUrl,
         RETENTION_POLICY: props.retention.toJson(),
-        POWERTOOLS_SERVICE_NAME: 'generic-webhook',
+        POWERTOOLS_SERVICE_NAME: 'servicedesk-webhook',
       },
     }).function;
     props.vault.grantTokenize(this.function);
+    props.queue.grantSend(this.function);
     for (const secret of this.webhookSecrets.values()) {
       secret.grantRead(this.function);
       Validations.of(secret).acknowledge({
@@ -69,11 +69,15 @@ export class GenericWebhookIngest extends Construct {
           'The servicedesk holds a copy of this secret outside AWS, so rotation is a coordinated change in both places (README: rotating secrets), not a Lambda rotation.',
       });
     }
-    this.jiraSecret.grantRead(this.function);
-    Validations.of(this.jiraSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason: 'Jira API tokens are issued by Atlassian and cannot be rotated by a rotation Lambda.',
-    });
+    // Secrets a tenant's configuration names instead of the generated one (`webhookSecret`).
+    if (props.tenants.webhookSecretArns.length > 0) {
+      this.function.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [...props.tenants.webhookSecretArns],
+        }),
+      );
+    }
 
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: RetentionDays.SIX_MONTHS,
@@ -101,15 +105,15 @@ export class GenericWebhookIngest extends Construct {
       },
     });
     const [route] = this.api.addRoutes({
-      path: '/webhooks/generic/{tenant}',
+      path: '/webhooks/{servicedesk}/{tenant}',
       methods: [HttpMethod.POST],
-      integration: new HttpLambdaIntegration('GenericWebhook', this.function),
+      integration: new HttpLambdaIntegration('ServicedeskWebhook', this.function),
     });
     if (route) {
       Validations.of(route).acknowledge({
         id: 'AwsSolutions-APIG4',
         reason:
-          'Servicedesks cannot obtain JWTs; every request is authenticated by its HMAC-SHA256 signature (per-tenant secret, 300 s replay window), verified in the function before anything is read or stored.',
+          "Servicedesks cannot obtain JWTs. Every request is authenticated in the function with the tenant's secret before anything is read or stored: an HMAC-SHA256 signature (the proxy's own with a 300 s replay window, JSM's X-Hub-Signature, Zendesk's) or, for senders that cannot sign, a shared-secret header compared in constant time.",
       });
     }
   }

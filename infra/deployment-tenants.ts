@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { type SecretRef, secretRefSchema, tenantsConfigSchema } from '../lib/config/tenant-config.ts';
+import { TENANT_PATTERN } from '../lib/ticket/generic-ticket.ts';
+
+/** The tenants one stack serves, as its functions get them. */
+export interface DeploymentTenants {
+  /** Every tenant: the `tenants` list and the names in the configuration file. */
+  readonly names: readonly string[];
+  /** TENANTS_CONFIG: each tenant's configuration as written, `{}` (the defaults) for a tenant the file does not name. */
+  readonly configJson: string;
+  /** Secrets the servicedesk webhook function reads (`webhookSecret`), by complete ARN. */
+  readonly webhookSecretArns: readonly string[];
+  /** Secrets the Jira webhook function reads to post replies (`writeBack`), by complete ARN. */
+  readonly writeBackSecretArns: readonly string[];
+}
+
+/** `arn:…:secret:NAME-AbCdEf`: IAM grants on a secret need the six characters Secrets Manager appends. */
+const COMPLETE_SECRET_ARN = /:secret:.+-[A-Za-z0-9]{6}$/;
+
+/**
+ * The tenants from the `tenants` list and, if given, the tenant configuration file
+ * (`-c tenantConfig=path/to/tenants.json`), checked the way the functions will read them.
+ * @throws Error naming the file and each bad setting by its path, e.g. `ballerup.jira.projectKey`.
+ */
+export function deploymentTenants(
+  tenants: readonly string[],
+  configFile: string | undefined,
+  region: string,
+): DeploymentTenants {
+  const invalid = tenants.filter((t) => !TENANT_PATTERN.test(t));
+  if (invalid.length > 0) {
+    throw new Error(`Invalid tenant name(s) ${invalid.join(', ')}: use 1-64 characters of a-z, 0-9 and -`);
+  }
+  const written = configFile === undefined ? {} : readConfigFile(configFile);
+  const names = [...new Set([...tenants, ...Object.keys(written)])];
+  const config = Object.fromEntries(names.map((name) => [name, written[name] ?? {}]));
+  const configJson = JSON.stringify(config);
+
+  const webhookSecretArns: string[] = [];
+  const writeBackSecretArns: string[] = [];
+  for (const [name, tenant] of Object.entries(written)) {
+    const writeBack = (tenant as { writeBack?: { type: string } }).writeBack;
+    if (writeBack?.type === 'local') {
+      throw new Error(
+        `Tenant configuration file ${configFile}: ${name}.writeBack: type "local" keeps replies in the local server's data directory and does nothing in AWS. Use "signed-webhook" or "jsm", or leave writeBack out.`,
+      );
+    }
+    for (const { path, ref } of secretRefsIn(tenant, [name])) {
+      const setting = path.join('.');
+      if (!('secretArn' in ref)) {
+        throw new Error(
+          `Tenant configuration file ${configFile}: ${setting} refers to the environment variable ${ref.env} ({"env": …}), which only the local server can read. In AWS, store the secret in Secrets Manager in ${region} and write {"secretArn": "arn:aws:secretsmanager:${region}:ACCOUNT:secret:NAME-AbCdEf"}.`,
+        );
+      }
+      checkSecretArn(ref.secretArn, `Tenant configuration file ${configFile}: ${setting}`, region);
+      const [, setting1] = path;
+      if (setting1 === 'writeBack') writeBackSecretArns.push(ref.secretArn);
+      else if (setting1 === 'webhookSecret') webhookSecretArns.push(ref.secretArn);
+      else {
+        // A new kind of secret reference: which function reads it must be decided here, not guessed.
+        throw new Error(
+          `Tenant configuration file ${configFile}: ${setting} is a secret this stack does not grant to any function yet.`,
+        );
+      }
+    }
+  }
+  return {
+    names,
+    configJson,
+    webhookSecretArns: [...new Set(webhookSecretArns)],
+    writeBackSecretArns: [...new Set(writeBackSecretArns)],
+  };
+}
+
+/** The file's tenants, validated with the schema the functions use; as written, without defaults. */
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(resolve(file), 'utf8');
+  } catch (error) {
+    throw new Error(
+      `Cannot read the tenant configuration file ${file} (-c tenantConfig=…): ${(error as Error).message}`,
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`Tenant configuration file ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = tenantsConfigSchema.safeParse(value);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new Error(
+      `Tenant configuration file ${file} is not a valid tenant configuration: ${problems.join('; ')}`,
+    );
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Every secret reference in a configuration, with the path of the setting that holds it. */
+function secretRefsIn(value: unknown, path: string[]): { path: string[]; ref: SecretRef }[] {
+  const ref = secretRefSchema.safeParse(value);
+  if (ref.success) return [{ path, ref: ref.data }];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, inner]) => secretRefsIn(inner, [...path, key]));
+}
+
+function checkSecretArn(arn: string, where: string, region: string): void {
+  const arnRegion = arn.split(':')[3];
+  if (arnRegion !== region) {
+    throw new Error(
+      `${where}: the secret is in ${arnRegion}, but the functions read secrets from their own region, ${region}. Replicate or move the secret to ${region}.`,
+    );
+  }
+  if (!COMPLETE_SECRET_ARN.test(arn)) {
+    throw new Error(
+      `${where}: use the secret's complete ARN, ending in the six characters Secrets Manager appends to its name (…:secret:NAME-AbCdEf), so the stack can grant reading exactly that secret.`,
+    );
+  }
+}

@@ -1,0 +1,219 @@
+import { AuditAction, type AuditEntry, type AuditLog, type AuditRecord } from '../audit/audit-log.ts';
+import { ErrorCode, TicketProxyError } from '../errors.ts';
+import type { RevealedValue } from '../pseudonymize/pseudonymizer.ts';
+import { isToken, TOKEN_PATTERN, TokenKind, tokenKindOf } from '../pseudonymize/token.ts';
+
+/** Why a token gave no value, as stable codes. */
+export const ReidentifyError = {
+  /** No such token in the tenant(s) searched, or its retention has ended. */
+  UNKNOWN_TOKEN: 'UNKNOWN_TOKEN',
+  /** A SECRET token: secrets are never stored, so nothing stands behind it. */
+  SECRET_TOKEN: 'SECRET_TOKEN',
+  /** The string is not a token at all. */
+  NOT_A_TOKEN: 'NOT_A_TOKEN',
+  /** The token belongs to another tenant than the one asked for. */
+  OTHER_TENANT: 'OTHER_TENANT',
+  /** The stored value does not decrypt (damaged, or moved between tenants or tokens). */
+  VALUE_UNREADABLE: 'VALUE_UNREADABLE',
+  /** No purpose, or none that says why; nothing was looked up. */
+  PURPOSE_MISSING: 'PURPOSE_MISSING',
+} as const;
+export type ReidentifyError = (typeof ReidentifyError)[keyof typeof ReidentifyError];
+
+export interface ReidentifyRequest {
+  /** Look only in this tenant. Without it, each tenant the vault has keys for is tried. */
+  tenant?: string;
+  tokens: readonly string[];
+  /** Who asks: a person's subject id. */
+  actor: string;
+  /** Through what: `cli`, `api`, `console`. */
+  source: string;
+  /** Why, in at least a sentence ({@link isStatedPurpose}). Optional here only so that its absence is recorded. */
+  purpose?: string;
+  issueKey?: string;
+}
+
+export interface ReidentifyDeps {
+  /** The value behind a token of a tenant, or undefined if there is none or its retention has ended. */
+  reveal: (tenant: string, token: string) => Promise<RevealedValue | undefined>;
+  audit: Pick<AuditLog, 'append'>;
+  /** Every tenant the vault holds tokens for; asked only when a request names no tenant or a token is not found. */
+  tenants: () => Promise<readonly string[]>;
+  /**
+   * Whether a tenant holds a token, without decrypting it: tells OTHER_TENANT from UNKNOWN_TOKEN.
+   * @default a reveal whose value is dropped
+   */
+  has?: (tenant: string, token: string) => Promise<boolean>;
+}
+
+export type TokenResult =
+  | { token: string; tenant: string; kind: TokenKind; value: string }
+  | { token: string; error: { code: ReidentifyError; message: string } };
+
+export interface ReidentifyOutcome {
+  /** One per distinct string asked for, in the order asked. */
+  results: TokenResult[];
+  /** The audit record written before any value was handed out. */
+  record: AuditRecord;
+}
+
+const MIN_PURPOSE_CHARACTERS = 10;
+const MIN_PURPOSE_WORDS = 2;
+
+/** True for a purpose of at least a sentence: 10 characters and 2 words, not counting spaces at the ends. */
+export function isStatedPurpose(purpose: string | undefined): purpose is string {
+  const text = purpose?.trim() ?? '';
+  const words = text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w));
+  return text.length >= MIN_PURPOSE_CHARACTERS && words.length >= MIN_PURPOSE_WORDS;
+}
+
+const messages: Record<ReidentifyError, (token: string, tenant: string | undefined) => string> = {
+  UNKNOWN_TOKEN: (token, tenant) =>
+    `${token} is unknown${tenant ? ` in tenant ${tenant}` : ''}, or its retention has ended`,
+  SECRET_TOKEN: (token) => `${token} stands for a secret (a password or key), which is never stored`,
+  // The string is not a token, so it might be anything, personal data included: never repeat it.
+  NOT_A_TOKEN: () => 'not a token (a token looks like CPR_ABCDEFGHIJKLMNOP)',
+  OTHER_TENANT: (token, tenant) => `${token} belongs to another tenant than ${tenant}`,
+  VALUE_UNREADABLE: (token) => `the stored value of ${token} does not decrypt`,
+  PURPOSE_MISSING: () =>
+    `a purpose is required: at least a sentence (${MIN_PURPOSE_CHARACTERS} characters, ${MIN_PURPOSE_WORDS} words) saying why`,
+};
+
+type Found = { tenant: string; revealed: RevealedValue } | { code: ReidentifyError };
+
+/**
+ * Turns tokens back into values for a person with a stated purpose. Every call is recorded, granted
+ * (some value is handed out) or denied (with the reason), and the record is written before any value
+ * leaves this function: if the audit log fails, this throws and no value is returned.
+ *
+ * The record holds tokens only. Strings that are not tokens are left out of it (they might be the
+ * very personal data a caller pasted by mistake); values never get near it.
+ *
+ * @throws DependencyError AUDIT_UNAVAILABLE (no value returned), or the vault's or key provider's
+ *   error, after a denied record naming that error was attempted.
+ */
+export async function reidentifyTokens(
+  request: ReidentifyRequest,
+  deps: ReidentifyDeps,
+): Promise<ReidentifyOutcome> {
+  const asked = [...new Set(request.tokens)];
+  const tokens = asked.filter(isToken);
+  const entry = {
+    actor: request.actor,
+    source: request.source,
+    action: AuditAction.REIDENTIFY,
+    tokens,
+    ...(request.purpose !== undefined && { purpose: request.purpose }),
+    ...(request.issueKey !== undefined && { issueKey: request.issueKey }),
+  } satisfies Partial<AuditEntry>;
+
+  if (!isStatedPurpose(request.purpose)) {
+    const record = await deps.audit.append({
+      ...entry,
+      tenant: request.tenant ?? '',
+      outcome: 'denied',
+      reason: ReidentifyError.PURPOSE_MISSING,
+    });
+    return {
+      results: asked.map((token) => failure(token, ReidentifyError.PURPOSE_MISSING, request.tenant)),
+      record,
+    };
+  }
+
+  let found: Map<string, Found>;
+  try {
+    found = await lookUp(asked, request.tenant, deps);
+  } catch (error) {
+    // The attempt is recorded even when the vault or keys failed; the original error is what counts.
+    const reason = error instanceof TicketProxyError ? error.code : 'ERROR';
+    await deps.audit
+      .append({ ...entry, tenant: request.tenant ?? '', outcome: 'denied', reason })
+      .catch(() => undefined);
+    throw error;
+  }
+
+  const tenantOf = new Map<string, string>();
+  for (const [token, f] of found) if ('revealed' in f) tenantOf.set(token, f.tenant);
+  const withheld = tokens.filter((t) => !tenantOf.has(t));
+  const record = await deps.audit.append({
+    ...entry,
+    tenant: request.tenant ?? [...new Set(tenantOf.values())].sort().join(','),
+    ...(tenantOf.size > 0
+      ? { outcome: 'granted', ...(withheld.length > 0 && { withheld }) }
+      : { outcome: 'denied', reason: denialReason([...found.values()]) }),
+  });
+
+  const results = asked.map((token): TokenResult => {
+    const f = found.get(token) ?? { code: ReidentifyError.UNKNOWN_TOKEN };
+    if ('code' in f) return failure(token, f.code, request.tenant);
+    return { token, tenant: f.tenant, kind: f.revealed.kind, value: f.revealed.value };
+  });
+  return { results, record };
+}
+
+async function lookUp(
+  asked: readonly string[],
+  tenant: string | undefined,
+  deps: ReidentifyDeps,
+): Promise<Map<string, Found>> {
+  let allTenants: Promise<readonly string[]> | undefined;
+  const tenants = () => {
+    allTenants ??= deps.tenants();
+    return allTenants;
+  };
+  const has = deps.has ?? (async (t: string, token: string) => (await deps.reveal(t, token)) !== undefined);
+  const reveal = async (t: string, token: string): Promise<Found | undefined> => {
+    try {
+      const revealed = await deps.reveal(t, token);
+      return revealed && { tenant: t, revealed };
+    } catch (error) {
+      if (error instanceof TicketProxyError && error.code === ErrorCode.VALUE_UNREADABLE) {
+        return { code: ReidentifyError.VALUE_UNREADABLE };
+      }
+      throw error;
+    }
+  };
+
+  const one = async (token: string): Promise<Found> => {
+    if (!isToken(token)) return { code: ReidentifyError.NOT_A_TOKEN };
+    if (tokenKindOf(token) === TokenKind.SECRET) return { code: ReidentifyError.SECRET_TOKEN };
+    if (tenant !== undefined) {
+      const here = await reveal(tenant, token);
+      if (here) return here;
+      for (const other of await tenants()) {
+        if (other !== tenant && (await has(other, token))) return { code: ReidentifyError.OTHER_TENANT };
+      }
+      return { code: ReidentifyError.UNKNOWN_TOKEN };
+    }
+    // A token is derived with its tenant's key, so at most one tenant holds it.
+    for (const t of await tenants()) {
+      const there = await reveal(t, token);
+      if (there) return there;
+    }
+    return { code: ReidentifyError.UNKNOWN_TOKEN };
+  };
+
+  const found = await Promise.all(asked.map(async (token) => [token, await one(token)] as const));
+  return new Map(found);
+}
+
+/** The one reason every token failed for, or NO_VALUE when they failed for different ones. */
+function denialReason(found: readonly Found[]): string {
+  const codes = new Set(found.flatMap((f) => ('code' in f ? [f.code] : [])));
+  if (codes.size === 0) return 'NO_TOKENS';
+  return codes.size === 1 ? [...codes].join('') : 'NO_VALUE';
+}
+
+function failure(token: string, code: ReidentifyError, tenant: string | undefined): TokenResult {
+  return { token, error: { code, message: messages[code](token, tenant) } };
+}
+
+/** The distinct tokens in a text, in the order they first appear. */
+export function tokensIn(text: string): string[] {
+  return [...new Set(text.match(TOKEN_PATTERN) ?? [])];
+}
+
+/** The text with every token that has a value replaced by it; other tokens stay as they are. */
+export function restoreTokens(text: string, values: ReadonlyMap<string, string>): string {
+  return text.replace(TOKEN_PATTERN, (token) => values.get(token) ?? token);
+}

@@ -1,0 +1,144 @@
+import type { Client, SendRequestOptions } from 'jira.js/core';
+import { parseRetryAfter, type RetryVerdict } from './retry.ts';
+
+/**
+ * The HTTP layer under jira.js's API functions (its documented `Client` seam). jira.js's own
+ * transport cannot be given a timeout (its `fetch` takes no signal), drops every header but a 429's
+ * Retry-After, and puts the response body into its error messages. This one aborts a request after
+ * `requestTimeoutMs`, keeps Retry-After on any status, and never carries a body in an error: Jira
+ * echoes what it was sent, and what the proxy sends is about citizens.
+ */
+export interface JiraTransportOptions {
+  baseUrl: string;
+  email: string;
+  apiToken: string;
+  /** @default 10_000 */
+  requestTimeoutMs?: number;
+}
+
+/** Jira answered with a status other than 2xx. */
+export class JiraHttpError extends Error {
+  readonly status: number;
+  readonly retryAfterMs: number | undefined;
+  /** Names of the fields Jira complained about (`errors` keys), never its messages: those may quote values. */
+  readonly fields: readonly string[];
+
+  constructor(request: string, status: number, retryAfterMs: number | undefined, fields: readonly string[]) {
+    const named = fields.length > 0 ? ` (fields: ${fields.join(', ')})` : '';
+    super(`${request} answered HTTP ${status}${named}`);
+    this.name = 'JiraHttpError';
+    this.status = status;
+    this.retryAfterMs = retryAfterMs;
+    this.fields = fields;
+  }
+}
+
+/** No HTTP answer: refused, reset, unresolvable, or slower than the timeout. */
+export class JiraNetworkError extends Error {
+  readonly timedOut: boolean;
+
+  constructor(request: string, timedOut: boolean, cause: unknown) {
+    super(`${request} ${timedOut ? 'timed out' : 'got no answer'}`, { cause });
+    this.name = 'JiraNetworkError';
+    this.timedOut = timedOut;
+  }
+}
+
+/** 429, 5xx and no answer at all are worth another try; any other 4xx will fail the same way again. */
+export function classifyJiraFailure(error: unknown): RetryVerdict {
+  if (error instanceof JiraNetworkError) return { retryable: true };
+  if (error instanceof JiraHttpError && (error.status === 429 || error.status >= 500)) {
+    return { retryable: true, retryAfterMs: error.retryAfterMs };
+  }
+  return { retryable: false };
+}
+
+export function createJiraTransport(options: JiraTransportOptions): Client {
+  const host = options.baseUrl.replace(/\/+$/, '');
+  const authorization = `Basic ${Buffer.from(`${options.email}:${options.apiToken}`, 'utf8').toString('base64')}`;
+  const timeoutMs = options.requestTimeoutMs ?? 10_000;
+
+  return {
+    async sendRequest<T>(request: SendRequestOptions<T>): Promise<T> {
+      const method = request.method ?? 'GET';
+      // Method and path template only: the query may hold JQL, and JQL holds labels.
+      const name = `${method} ${request.url.split('?')[0]}`;
+      const isForm = request.body instanceof FormData;
+      const hasBody = request.body !== undefined && request.body !== null;
+      const headers: Record<string, string> = {
+        Accept: 'application/json',
+        Authorization: authorization,
+        ...(hasBody && !isForm ? { 'Content-Type': 'application/json' } : {}),
+        ...request.headers,
+      };
+      let response: Response;
+      try {
+        response = await fetch(withSearchParams(`${host}${request.url}`, request.searchParams), {
+          method,
+          headers,
+          body: isForm ? (request.body as FormData) : hasBody ? JSON.stringify(request.body) : undefined,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (error) {
+        const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
+        throw new JiraNetworkError(name, timedOut, error);
+      }
+
+      if (!response.ok) {
+        const body = await readJson(response).catch(() => undefined);
+        throw new JiraHttpError(
+          name,
+          response.status,
+          parseRetryAfter(response.headers.get('retry-after')),
+          errorFields(body),
+        );
+      }
+      if (response.status === 204) return undefined as T;
+      let data: unknown;
+      try {
+        data = await readJson(response);
+      } catch (error) {
+        throw new JiraNetworkError(
+          name,
+          error instanceof DOMException && error.name === 'TimeoutError',
+          error,
+        );
+      }
+      if (data === undefined || !request.schema) return data as T;
+      // Like jira.js's 'silent' mode: its schemas lag Jira, and a stale schema must not fail a call.
+      const parsed = request.schema.safeParse(data);
+      return (parsed.success ? parsed.data : data) as T;
+    },
+  };
+}
+
+/** The body as JSON; undefined when empty or not JSON. Rejects when the body cannot be read (timeout, reset). */
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function errorFields(body: unknown): string[] {
+  const errors = (body as { errors?: unknown } | undefined)?.errors;
+  return errors && typeof errors === 'object' ? Object.keys(errors).slice(0, 20) : [];
+}
+
+/** jira.js's encoding: arrays repeat the parameter, objects go as JSON, empty values are left out. */
+function withSearchParams(url: string, searchParams: Record<string, unknown> | undefined): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(searchParams ?? {})) {
+    if (value === undefined || value === null) continue;
+    if (Array.isArray(value)) {
+      for (const item of value) if (item !== undefined && item !== null) params.append(key, String(item));
+    } else {
+      params.set(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
+    }
+  }
+  const query = params.toString();
+  return query ? `${url}${url.includes('?') ? '&' : '?'}${query}` : url;
+}

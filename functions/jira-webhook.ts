@@ -63,6 +63,7 @@ export function createJiraWebhookHandler(
       const result = await writeBack(jiraEvent, {
         links: deps.links,
         reveal: (tenant, token) => deps.pseudonymizer.reveal(tenant, token),
+        tokensOfTicket: (tenant, ticketId) => deps.vault.tokensOfTicket(tenant, ticketId),
         audit: deps.audit,
         repliesFor: (tenant) => deps.repliesFor(tenant),
         isOwnAccount: (accountId) => deps.isOwnAccount(accountId),

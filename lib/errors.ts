@@ -23,8 +23,10 @@ export const ErrorCode = {
   TRACKER_REJECTED: 'TRACKER_REJECTED',
   /** The job queue could not take a sanitized ticket; the webhook is answered 503 and retried. */
   QUEUE_UNAVAILABLE: 'QUEUE_UNAVAILABLE',
-  /** The servicedesk refused or could not take a write-back. */
+  /** The servicedesk could not take a write-back; retrying may help. */
   SERVICEDESK_UNAVAILABLE: 'SERVICEDESK_UNAVAILABLE',
+  /** The servicedesk refused a write-back for good (a 4xx other than 429). */
+  SERVICEDESK_REJECTED: 'SERVICEDESK_REJECTED',
   /** The audit log could not be written or read; nothing that needed a record was done. */
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
 } as const;
@@ -125,6 +127,17 @@ export class TrackerRejectedError extends TicketProxyError {
   constructor(status: number, message: string, cause?: unknown) {
     super(ErrorCode.TRACKER_REJECTED, message, { cause });
     this.name = 'TrackerRejectedError';
+    this.status = status;
+  }
+}
+
+/** The servicedesk refused a reply for good (a 4xx other than 429): retrying the same reply will not help. */
+export class ServicedeskRejectedError extends TicketProxyError {
+  readonly status: number;
+
+  constructor(status: number, message: string, cause?: unknown) {
+    super(ErrorCode.SERVICEDESK_REJECTED, message, { cause });
+    this.name = 'ServicedeskRejectedError';
     this.status = status;
   }
 }

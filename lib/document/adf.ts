@@ -308,20 +308,28 @@ function copyNode(node: AdfNode, redact: Redact): AdfNode {
 
 function redactAttrs(attrs: Record<string, unknown>, redact: Redact): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(attrs).map(([key, value]) => [
-      key,
-      STRUCTURAL_ATTRS.has(key) && isStructural(value) ? value : redactValue(value, redact),
-    ]),
+    Object.entries(attrs).flatMap(([key, value]): [string, unknown][] => {
+      if (!STRUCTURAL_ATTRS.has(key)) {
+        // Free JSON (card data, extension parameters) can hold personal data in its keys too.
+        return [[redactText(key, redact), redactValue(value, redact)]];
+      }
+      if (isStructural(value)) return [[key, value]];
+      // A structural name with text that is no identifier (`localId: "Mette.Frederiksen"`) is left
+      // out: detection cannot be trusted to see a name written as an identifier.
+      return typeof value === 'string' ? [] : [[key, redactValue(value, redact)]];
+    }),
   );
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const IDENTIFIER = /^[\w:.#/-]{0,128}$/;
+/** Lower case (`full-width`, `:warning:`, `javascript`), an upper-case enum (`DONE`) or a colour (`#172B4D`). */
+const IDENTIFIER = /^(?:[a-z0-9_:.#/-]{0,128}|[A-Z][A-Z_]{0,31}|#[0-9a-fA-F]{3,8})$/;
 
 /**
  * A structural attribute passes unredacted only when it looks like one: a number, a flag, a UUID
  * (whose digit groups the phone detector would otherwise take) or a short identifier without the
- * digit runs of a CPR or phone number. Anything else under a structural name is redacted like text.
+ * digit runs of a CPR or phone number and without the capitals of a name (`Mette.Frederiksen` is
+ * not an identifier). Anything else under a structural name is redacted like text.
  */
 function isStructural(value: unknown): boolean {
   if (typeof value === 'number' || typeof value === 'boolean') return true;

@@ -10,6 +10,8 @@ import type { ConfiguredServicedesk } from '../servicedesk/adapters.ts';
 import type { InboundTicket, WebhookRequest } from '../servicedesk/servicedesk-adapter.ts';
 import type { JobQueue } from '../sync/job-queue.ts';
 import type { SyncJob } from '../sync/sync-job.ts';
+import { SIGNATURE_HEADER } from '../webhook/signature.ts';
+import { ZENDESK_TIMESTAMP_HEADER } from '../webhook/zendesk-signature.ts';
 
 export interface AcceptWebhookDeps extends SanitizeDeps {
   queue: JobQueue;
@@ -50,7 +52,7 @@ export async function acceptWebhook(
   }
   if (Object.keys(comments).length > 0) adf.comments = comments;
   const eventId = createHash('sha256')
-    .update(`${request.tenant}\u0000${servicedesk.name}\u0000`)
+    .update(`${request.tenant}\u0000${servicedesk.name}\u0000${deliveryOf(request)}\u0000`)
     .update(request.body)
     .digest('hex');
   await deps.queue.enqueue({
@@ -65,6 +67,14 @@ export async function acceptWebhook(
   });
   return { ticketId: ticket.id, eventId, replaced: sanitized.replaced };
 }
+
+/**
+ * What tells one delivery from another where the body alone does not: the signed time. A webhook
+ * redelivered as it was is the same event; the same ticket sent again later (back to an earlier
+ * state) is a new one, and must not be dropped as a duplicate.
+ */
+const deliveryOf = (request: WebhookRequest) =>
+  [SIGNATURE_HEADER, ZENDESK_TIMESTAMP_HEADER].map((h) => request.headers[h] ?? '').join('\u0000');
 
 /** The ADF documents of a ticket, each with where it goes: the description (undefined) or a comment id. */
 function documentsOf(inbound: InboundTicket): { place: string | undefined; document: TicketDocument }[] {

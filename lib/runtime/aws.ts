@@ -110,8 +110,8 @@ export function awsRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
         const arns = config.WEBHOOK_SECRET_ARNS ?? {};
         const arn = ref ? undefined : Object.hasOwn(arns, tenant) ? arns[tenant] : undefined;
         if (!ref && arn === undefined) return [];
-        const value = ref ? await secret(ref) : await stringSecret(arn as string).catch(() => '');
-        return value ? [value] : [];
+        // Secrets Manager failing is a 503 the servicedesk retries, never a 401 it gives up on.
+        return [ref ? await secret(ref) : await stringSecret(arn as string)];
       },
     },
     jiraWebhookSecrets: async () => [await stringSecret(required('JIRA_WEBHOOK_SECRET_ARN'))],

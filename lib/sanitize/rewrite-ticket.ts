@@ -72,11 +72,16 @@ function rewriteAttachment(attachment: TicketAttachment, rewrite: Rewrite, path:
 function rewriteFieldValue(value: string | number | boolean | null, rewrite: Rewrite, path: string) {
   if (typeof value === 'string') return rewrite(value, 'text', path);
   if (typeof value !== 'number') return value;
+  // A number is read as the text it shows (a phone number typed into a numeric field), and a
+  // token takes its place as a string.
+  const text = String(value);
+  const rewritten = rewrite(text, 'text', path);
+  if (rewritten !== text) return rewritten;
   // A CPR number typed into a numeric field loses its leading zero: 0101901234 arrives as 101901234.
-  if (!Number.isInteger(value) || value < 1e8 || value >= 1e10) return value;
-  const digits = String(value).padStart(10, '0');
-  const rewritten = rewrite(digits, 'text', path);
-  return rewritten === digits ? value : rewritten;
+  if (!Number.isInteger(value) || value < 1e8 || value >= 1e9) return value;
+  const digits = text.padStart(10, '0');
+  const padded = rewrite(digits, 'text', path);
+  return padded === digits ? value : padded;
 }
 
 function isTextAttachment(a: TicketAttachment): boolean {

@@ -1,7 +1,6 @@
 import type { z } from 'zod';
-import { defaultDetectors, detectSpans } from '../detect/detect.ts';
-import { ErrorCode, InvalidTicketError, type TicketIssue } from '../errors.ts';
-import { parseJson, parseTicket, TicketLimits } from '../ticket/generic-ticket.ts';
+import { ErrorCode, InvalidTicketError } from '../errors.ts';
+import { parseJson, parseTicket, TicketLimits, toTicketIssue } from '../ticket/generic-ticket.ts';
 import { SIGNATURE_HEADER, verifyWebhookSignature } from '../webhook/signature.ts';
 import type { ServicedeskAdapter, WebhookRequest } from './servicedesk-adapter.ts';
 
@@ -60,29 +59,6 @@ export function parsePayload<Schema extends z.ZodType>(schema: Schema, value: un
   if (result.success) return result.data;
   throw new InvalidTicketError(result.error.issues.map(toTicketIssue));
 }
-
-/**
- * A zod issue in parseTicket's words. Property names come from the sender and appear in paths and
- * in "unknown property" messages, so a name that looks like personal data is withheld.
- */
-export function toTicketIssue(issue: z.core.$ZodIssue): TicketIssue {
-  const path = issue.path
-    .map((p) => (typeof p === 'string' && looksPersonal(p) ? '(withheld)' : String(p).slice(0, 64)))
-    .join('.');
-  if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map(quoteKey).join(', ');
-    return { path, message: `unknown propert${issue.keys.length === 1 ? 'y' : 'ies'} ${keys}` };
-  }
-  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
-    return { path, message: 'is required' };
-  }
-  return { path, message: issue.message };
-}
-
-const looksPersonal = (key: string) => /\d{6}|@/.test(key) || detectSpans(key, defaultDetectors).length > 0;
-
-const quoteKey = (key: string) =>
-  looksPersonal(key) ? '(a name that looks like personal data)' : JSON.stringify(key.slice(0, 64));
 
 /**
  * Jira and TOPdesk write timestamps as `2026-09-01T09:00:00.000+0200`, an offset without a colon,

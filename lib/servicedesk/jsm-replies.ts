@@ -1,6 +1,6 @@
 import { createCloudClient } from 'jira.js';
 import { z } from 'zod';
-import { DependencyError, ErrorCode, TicketProxyError } from '../errors.ts';
+import { DependencyError, ErrorCode, ServicedeskRejectedError, TicketProxyError } from '../errors.ts';
 import { textToAdf } from '../tracker/adf.ts';
 import { classifyJiraFailure, createJiraTransport, JiraHttpError } from '../tracker/jira-transport.ts';
 import { RetriesExhaustedError, type RetryPolicy, retry } from '../tracker/retry.ts';
@@ -20,17 +20,6 @@ export interface JsmRepliesOptions {
   requestTimeoutMs?: number;
   /** Waits between attempts; tests pass one that records instead of waiting. */
   sleep?: (ms: number) => Promise<void>;
-}
-
-/** The servicedesk refused a reply for good (a 4xx other than 429): retrying the same reply will not help. */
-export class ServicedeskRejectedError extends TicketProxyError {
-  readonly status: number;
-
-  constructor(status: number, message: string, cause?: unknown) {
-    super(ErrorCode.SERVICEDESK_UNAVAILABLE, message, { cause, retryable: false });
-    this.name = 'ServicedeskRejectedError';
-    this.status = status;
-  }
 }
 
 /** The comment property that records which reply a servicedesk comment is. */

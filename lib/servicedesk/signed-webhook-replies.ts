@@ -1,4 +1,4 @@
-import { DependencyError, ErrorCode } from '../errors.ts';
+import { DependencyError, ErrorCode, ServicedeskRejectedError } from '../errors.ts';
 import { SIGNATURE_HEADER, signWebhook } from '../webhook/signature.ts';
 import type { ServicedeskReplies, ServicedeskReply } from './servicedesk-replies.ts';
 
@@ -38,11 +38,12 @@ export class SignedWebhookReplies implements ServicedeskReplies {
       throw new DependencyError(ErrorCode.SERVICEDESK_UNAVAILABLE, 'the servicedesk did not answer', error);
     }
     await response.body?.cancel();
+    const status = `the servicedesk answered the reply with HTTP ${response.status}`;
+    if (response.status >= 400 && response.status < 500 && response.status !== 429) {
+      throw new ServicedeskRejectedError(response.status, status);
+    }
     if (!response.ok) {
-      throw new DependencyError(
-        ErrorCode.SERVICEDESK_UNAVAILABLE,
-        `the servicedesk answered the reply with HTTP ${response.status}`,
-      );
+      throw new DependencyError(ErrorCode.SERVICEDESK_UNAVAILABLE, status);
     }
   }
 }

@@ -11,6 +11,8 @@ export type JiraEvent =
       commentId: string;
       authorAccountId: string | undefined;
       authorName: string | undefined;
+      /** Shown only to a Jira role or group: developers' talk, never for the servicedesk. */
+      restricted: boolean;
       /** Wiki markup or plain text (Jira's webhooks), or ADF (automation, REST v3). */
       body: string | AdfDocument;
       time: Date;
@@ -44,6 +46,7 @@ const payloadSchema = z.looseObject({
       id: z.string().regex(/^\d{1,20}$/),
       author: user.optional(),
       body: z.union([z.string(), adf]),
+      visibility: z.looseObject({}).nullable().optional(),
     })
     .optional(),
   user: user.optional(),
@@ -82,6 +85,7 @@ export function parseJiraEvent(body: Uint8Array): JiraEvent {
       commentId: p.comment.id,
       authorAccountId: p.comment.author?.accountId,
       authorName: p.comment.author?.displayName,
+      restricted: p.comment.visibility != null,
       body: p.comment.body as string | AdfDocument,
       time,
     };

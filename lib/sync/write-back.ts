@@ -13,6 +13,8 @@ export interface WriteBackDeps {
   links: IssueLinks;
   /** The value behind a token of this tenant, or undefined (unknown, expired, SECRET, another tenant's). */
   reveal: (tenant: string, token: string) => Promise<RevealedValue | undefined>;
+  /** The tokens the ticket uses: only those are restored in a reply to its servicedesk. */
+  tokensOfTicket: (tenant: string, ticketId: string) => Promise<ReadonlySet<string>>;
   audit: Pick<AuditLog, 'append'>;
   /** Where the tenant's replies go; undefined when the tenant has no write-back. */
   repliesFor: (tenant: string) => ServicedeskReplies | undefined;
@@ -24,14 +26,21 @@ export type WriteBackOutcome =
   | { outcome: 'posted'; tenant: string; ticketId: string; reidentified: number; auditId: string | undefined }
   | {
       outcome: 'ignored';
-      reason: 'NOT_A_REPLY' | 'NOT_PROXIED' | 'OWN_COMMENT' | 'NO_WRITE_BACK' | 'ALREADY_POSTED';
+      reason:
+        | 'NOT_A_REPLY'
+        | 'NOT_PROXIED'
+        | 'OWN_COMMENT'
+        | 'RESTRICTED'
+        | 'NO_WRITE_BACK'
+        | 'ALREADY_POSTED';
     };
 
 /**
  * A developer's reply goes back to the servicedesk, the system of record, with this tenant's tokens
  * turned back into values. The audit record is written before any value is revealed to the
  * servicedesk; if it cannot be written, nothing is posted and the caller retries.
- * Tokens of other tenants, unknown or expired tokens and SECRET tokens stay tokens.
+ * Only tokens the ticket itself uses are restored; others (another ticket's, another tenant's, unknown
+ * or expired ones, SECRET tokens) stay tokens.
  */
 export async function writeBack(event: JiraEvent, deps: WriteBackDeps): Promise<WriteBackOutcome> {
   if (event.type === 'other') return { outcome: 'ignored', reason: 'NOT_A_REPLY' };
@@ -40,6 +49,8 @@ export async function writeBack(event: JiraEvent, deps: WriteBackDeps): Promise<
   if (event.authorAccountId !== undefined && (await deps.isOwnAccount(event.authorAccountId))) {
     return { outcome: 'ignored', reason: 'OWN_COMMENT' };
   }
+  // A comment Jira shows only to a role or group is developers' talk: it never goes to the servicedesk.
+  if (event.type === 'comment' && event.restricted) return { outcome: 'ignored', reason: 'RESTRICTED' };
   const replies = deps.repliesFor(linked.tenant);
   if (!replies) return { outcome: 'ignored', reason: 'NO_WRITE_BACK' };
   const sourceId = event.type === 'comment' ? `comment:${event.commentId}` : `status:${event.changeId}`;
@@ -48,8 +59,11 @@ export async function writeBack(event: JiraEvent, deps: WriteBackDeps): Promise<
 
   const text =
     event.type === 'comment' ? (typeof event.body === 'string' ? event.body : adfToText(event.body)) : '';
+  // Only the ticket's own tokens: a developer quoting another citizen's token must not reveal them
+  // to this ticket's servicedesk (and its customer, who may read the reply).
+  const own = await deps.tokensOfTicket(linked.tenant, linked.ticketId);
   const values = new Map<string, string>();
-  for (const token of new Set(tokensIn(text))) {
+  for (const token of tokensIn(text).filter((t) => own.has(t))) {
     const revealed = await deps.reveal(linked.tenant, token);
     if (revealed) values.set(token, revealed.value);
   }

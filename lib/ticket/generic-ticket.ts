@@ -145,7 +145,11 @@ const looksPersonal = (key: string) => /\d{6}|@/.test(key) || detectSpans(key, d
 const quoteKey = (key: string) =>
   looksPersonal(key) ? '(a name that looks like personal data)' : JSON.stringify(key.slice(0, 64));
 
-function toTicketIssue(issue: z.core.$ZodIssue): TicketIssue {
+/**
+ * A zod issue in this module's words. Property names come from the sender and appear in paths and in
+ * "unknown property" messages, so a name that looks like personal data is withheld.
+ */
+export function toTicketIssue(issue: z.core.$ZodIssue): TicketIssue {
   // Custom field names are chosen by the sender and appear in paths, so they are checked too.
   const path = issue.path
     .map((p) => (typeof p === 'string' && looksPersonal(p) ? '(withheld)' : String(p).slice(0, 64)))

@@ -136,6 +136,17 @@ export class DynamoTokenVault implements TokenVault {
     });
   }
 
+  tokensOfTicket(tenant: string, ticketId: string): Promise<ReadonlySet<string>> {
+    return this.#guard('read the tokens of a ticket', async () => {
+      const items = await this.#partition(vaultKeys.ticket(tenant, ticketId).pk);
+      return new Set(
+        items
+          .map((i) => i.sk?.S ?? '')
+          .flatMap((sk) => (sk.startsWith('REF#') ? [sk.slice('REF#'.length)] : [])),
+      );
+    });
+  }
+
   getTicket(tenant: string, ticketId: string): Promise<TicketRecord | undefined> {
     return this.#guard('read a ticket', async () => {
       const { Item: item } = await this.#client.send(

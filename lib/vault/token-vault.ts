@@ -48,6 +48,8 @@ export interface TokenVault {
   getToken(tenant: string, token: string, now: Date): Promise<VaultEntry | undefined>;
   recordDelivery(tenant: string, ticketId: string, issueKey: string): Promise<void>;
   getTicket(tenant: string, ticketId: string): Promise<TicketRecord | undefined>;
+  /** The tokens a ticket uses (its events' values), as long as the ticket is recorded. */
+  tokensOfTicket(tenant: string, ticketId: string): Promise<ReadonlySet<string>>;
   /** Tickets whose retention ended at or before `now`. */
   expiredTickets(now: Date): AsyncIterable<{ tenant: string; ticketId: string }>;
   /**

@@ -344,6 +344,31 @@ describe('redactAdf: unknown content', () => {
   });
 });
 
+describe('redactAdf: attributes', () => {
+  it('leaves out a structural attribute whose text is no identifier, and keeps real ones', () => {
+    const input = doc(
+      {
+        type: 'panel',
+        attrs: { panelType: 'info', localId: 'Mette.Frederiksen' },
+        content: [paragraph(text('x'))],
+      },
+      { type: 'paragraph', attrs: { localId: 'a1b2c3' }, content: [text('y')] },
+    );
+    expect(redacted(input)).toEqual([
+      { type: 'panel', attrs: { panelType: 'info' }, content: [paragraph(text('x'))] },
+      { type: 'paragraph', attrs: { localId: 'a1b2c3' }, content: [text('y')] },
+    ]);
+  });
+
+  it('redacts the keys of free JSON in card data, not only its values', () => {
+    const input = doc(
+      paragraph({ type: 'inlineCard', attrs: { data: { '@type': 'Document', 'borger 0101901234': 'x' } } }),
+    );
+    const [card] = (redacted(input, { validInput: false })[0]?.content ?? []) as AdfNode[];
+    expect(Object.keys(card?.attrs?.data as object)).toEqual(['@type', `borger ${CPR}`]);
+  });
+});
+
 describe('redactAdf: refusals', () => {
   const refusal = (input: unknown) => {
     try {

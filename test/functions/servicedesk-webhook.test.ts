@@ -63,11 +63,16 @@ describe('servicedesk webhook handler', () => {
     expect(JSON.stringify(job)).not.toMatch(/010190|jens@example/);
   });
 
-  it('gives a redelivered webhook the same event id', async () => {
+  it('gives a redelivered webhook the same event id, and the same ticket sent again later a new one', async () => {
     const body = JSON.stringify({ ...ticket, id: 'SD-2' });
-    const first = JSON.parse((await handler(event(body))).body ?? '');
-    const second = JSON.parse((await handler(event(body))).body ?? '');
+    const delivery = event(body);
+    const first = JSON.parse((await handler(delivery)).body ?? '');
+    const second = JSON.parse((await handler(delivery)).body ?? '');
     expect(second.eventId).toBe(first.eventId);
+    expect(await takeJobs(runtime)).toHaveLength(1);
+    const later = signWebhook(SECRET, Buffer.from(body), Math.floor(Date.now() / 1000) + 1);
+    const third = JSON.parse((await handler(event(body, { signature: later }))).body ?? '');
+    expect(third.eventId).not.toBe(first.eventId);
     expect(await takeJobs(runtime)).toHaveLength(1);
   });
 

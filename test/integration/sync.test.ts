@@ -186,7 +186,8 @@ async function everythingForwarded(): Promise<string> {
   const queued: string[] = [];
   for (const dir of ['pending', 'inflight', 'dead']) {
     for (const name of await readdir(join(dataDir, 'queue', dir)).catch(() => [])) {
-      queued.push(await readFile(join(dataDir, 'queue', dir, name), 'utf8'));
+      // The worker may finish a job between the listing and the read.
+      queued.push(await readFile(join(dataDir, 'queue', dir, name), 'utf8').catch(() => ''));
     }
   }
   return [

@@ -83,13 +83,23 @@ describe('sanitizeTicket', () => {
       {
         ...base,
         labels: ['borger-0101901234'],
-        fields: { note: 'mail a@example.dk', cpr: 101901234, count: 3, ok: true, none: null },
+        fields: {
+          note: 'mail a@example.dk',
+          cpr: 101901234,
+          fullCpr: 2203672345,
+          mobil: 20304050,
+          count: 3,
+          ok: true,
+          none: null,
+        },
       },
       deps,
     );
     expect(ticket.labels?.[0]).toMatch(/^borger-CPR_/);
     expect(ticket.fields?.note).toMatch(/^mail EMAIL_/);
     expect(ticket.fields?.cpr).toMatch(/^CPR_/);
+    expect(ticket.fields?.fullCpr).toMatch(/^CPR_/);
+    expect(ticket.fields?.mobil).toMatch(/^PHONE_/);
     expect(ticket.fields).toMatchObject({ count: 3, ok: true, none: null });
   });
 
@@ -156,6 +166,15 @@ describe('sanitizeTicket', () => {
       expect(String((error as Error).message)).not.toMatch(/0101901234|jens@example/);
     },
   );
+
+  it('takes numeric ids for the ids they are, not phone numbers (Zendesk numbers its tickets)', async () => {
+    const { ticket } = await sanitizeTicket(
+      { ...base, id: '35436123', comments: [{ id: '90010012', body: 'x' }] },
+      deps,
+    );
+    expect(ticket.id).toBe('35436123');
+    expect(ticket.comments?.[0]?.id).toBe('90010012');
+  });
 
   it('does not refuse a pass-through value that merely equals a known name', async () => {
     const { ticket } = await sanitizeTicket({ ...base, priority: 'High', reporter: { name: 'High' } }, deps);

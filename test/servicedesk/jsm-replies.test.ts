@@ -1,11 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DependencyError, ErrorCode } from '../../lib/errors.ts';
+import { DependencyError, ErrorCode, ServicedeskRejectedError } from '../../lib/errors.ts';
 import {
   JsmReplies,
   type JsmRepliesOptions,
   REPLY_PROPERTY_KEY,
   replyText,
-  ServicedeskRejectedError,
 } from '../../lib/servicedesk/jsm-replies.ts';
 import type { ServicedeskReply } from '../../lib/servicedesk/servicedesk-replies.ts';
 import { FakeJira } from '../support/fake-jira.ts';
@@ -111,7 +110,7 @@ describe('JsmReplies (real jira.js, loopback Jira Service Management)', () => {
       .post(reply({ ticketId: 'SD-999' }))
       .catch((e) => e);
     expect(error).toBeInstanceOf(ServicedeskRejectedError);
-    expect(error).toMatchObject({ status: 404, code: ErrorCode.SERVICEDESK_UNAVAILABLE, retryable: false });
+    expect(error).toMatchObject({ status: 404, code: ErrorCode.SERVICEDESK_REJECTED, retryable: false });
     expect(error.message).not.toMatch(/Mette|does not exist/);
     expect(jsm.requests).toHaveLength(1);
   });

@@ -23,6 +23,7 @@ describe('parseJiraEvent', () => {
         commentId: '10500',
         authorAccountId: 'abc',
         authorName: 'Dev',
+        restricted: false,
         body,
         time: new Date(timestamp),
       });

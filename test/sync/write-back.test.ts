@@ -10,6 +10,8 @@ const CPR = 'CPR_AAAAAAAAAAAAAAAA';
 const NAME = 'NAME_BBBBBBBBBBBBBBBB';
 const SECRET = 'SECRET_CCCCCCCCCCCCCCCC';
 const OTHER = 'NAME_DDDDDDDDDDDDDDDD';
+/** A token of the same tenant that another ticket uses. */
+const ANOTHER_TICKET = 'CPR_EEEEEEEEEEEEEEEE';
 
 function setup(options: { auditFails?: boolean; writeBack?: boolean } = {}) {
   const posted: ServicedeskReply[] = [];
@@ -24,12 +26,17 @@ function setup(options: { auditFails?: boolean; writeBack?: boolean } = {}) {
     replied: async (key, id) => marks.has(`${key}/${id}`),
     markReplied: async (key, id) => void marks.add(`${key}/${id}`),
   };
-  const values: Record<string, string> = { [CPR]: '010190-1234', [NAME]: 'Mette Hansen' };
+  const values: Record<string, string> = {
+    [CPR]: '010190-1234',
+    [NAME]: 'Mette Hansen',
+    [ANOTHER_TICKET]: '020285-5678',
+  };
   const deps: WriteBackDeps = {
     links,
     // Only ballerup's tokens have values here: SECRET and another tenant's tokens lead nowhere.
     reveal: async (tenant, token) =>
       tenant === 'ballerup' && values[token] ? { kind: 'NAME', value: values[token] } : undefined,
+    tokensOfTicket: async (_tenant, ticketId) => new Set(ticketId === 'SD-1' ? [CPR, NAME, SECRET] : []),
     audit: {
       append: async (entry) => {
         if (options.auditFails) throw new DependencyError(ErrorCode.AUDIT_UNAVAILABLE, 'down');
@@ -49,6 +56,7 @@ const comment = (body: string, author = 'dev-1', commentId = '100'): JiraEvent =
   commentId,
   authorAccountId: author,
   authorName: 'Udvikler',
+  restricted: false,
   body,
   time: new Date('2026-11-22T10:00:00Z'),
 });
@@ -57,7 +65,7 @@ describe('writeBack', () => {
   it("restores the tenant's tokens, audits the re-identification first, and posts the reply", async () => {
     const { deps, posted, audit } = setup();
     const result = await writeBack(
-      comment(`${NAME} (${CPR}) skal logge ud. Kode ${SECRET}. Se også ${OTHER}.`),
+      comment(`${NAME} (${CPR}) skal logge ud. Kode ${SECRET}. Se også ${OTHER} og ${ANOTHER_TICKET}.`),
       deps,
     );
     expect(result).toEqual({
@@ -68,7 +76,7 @@ describe('writeBack', () => {
       auditId: 'AUD-1',
     });
     expect(posted[0]?.body).toBe(
-      `Mette Hansen (010190-1234) skal logge ud. Kode ${SECRET}. Se også ${OTHER}.`,
+      `Mette Hansen (010190-1234) skal logge ud. Kode ${SECRET}. Se også ${OTHER} og ${ANOTHER_TICKET}.`,
     );
     expect(posted[0]).toMatchObject({
       ticketId: 'SD-1',
@@ -138,6 +146,12 @@ describe('writeBack', () => {
   it.each([
     ['its own comments (no sync loop)', comment('x', 'proxy-bot'), {}, 'OWN_COMMENT'],
     ['issues it did not create', { ...comment('x'), issueKey: 'DEV-2' }, {}, 'NOT_PROXIED'],
+    [
+      'comments restricted to a Jira role or group',
+      { ...comment(`Intern: ${CPR}`), restricted: true },
+      {},
+      'RESTRICTED',
+    ],
     ['tenants without write-back', comment('x'), { writeBack: false }, 'NO_WRITE_BACK'],
     ['other events', { type: 'other', time: new Date() }, {}, 'NOT_A_REPLY'],
   ] as const)('ignores %s', async (_, event, options, reason) => {

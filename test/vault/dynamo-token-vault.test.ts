@@ -60,6 +60,15 @@ describe('DynamoTokenVault (real DynamoDB client, dynalite)', () => {
     expect(await vault.getToken('egedal', e.token, now)).toBeUndefined();
   });
 
+  it("lists the tokens a ticket uses, and only that ticket's", async () => {
+    const [a, b, c] = [entry(), entry(), entry()];
+    const t = ticket();
+    await vault.recordTokens(t, [a, b]);
+    await vault.recordTokens(ticket(), [c]);
+    expect(await vault.tokensOfTicket('ballerup', t.ticketId)).toEqual(new Set([a.token, b.token]));
+    expect(await vault.tokensOfTicket('egedal', t.ticketId)).toEqual(new Set());
+  });
+
   it('refuses to read a token once every ticket using it has expired, before TTL or sweep remove it', async () => {
     const e = entry();
     await vault.recordTokens(ticket(10), [e]);

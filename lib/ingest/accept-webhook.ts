@@ -64,6 +64,7 @@ export async function acceptWebhook(
     ticket: sanitized.ticket,
     ...(documents.length > 0 && { adf }),
     ...(inbound.descriptionOmitted && { descriptionOmitted: true }),
+    ...(inbound.labelsOmitted && { labelsOmitted: true }),
   });
   return { ticketId: ticket.id, eventId, replaced: sanitized.replaced };
 }

@@ -70,7 +70,7 @@ export async function sanitizeTicket(
   const seenAt = deps.now?.() ?? new Date();
   const expiresAt = await expiryOf(ticket, seenAt, deps);
   const tokens = await deps.pseudonymizer.tokenize(
-    { tenant: ticket.tenant, ticketId: ticket.id, expiresAt, seenAt },
+    { tenant: ticket.tenant, ticketId: ticket.id, expiresAt, seenAt, startedAt: startOf(ticket, seenAt) },
     values,
   );
 
@@ -210,7 +210,16 @@ function rewriteDocument(document: TicketDocument, redact: Redact): unknown {
     : redactText(document.content, redact);
 }
 
-/** A ticket that does not say when it was created is counted from when the proxy first saw it. */
+/** When the ticket began: its creation time if it says so (never in the future), else now. */
+function startOf(ticket: GenericTicket, now: Date): Date {
+  const created = ticket.created ? Date.parse(ticket.created) : Number.NaN;
+  return Number.isNaN(created) || created > now.getTime() ? now : new Date(created);
+}
+
+/**
+ * A ticket that does not say when it was created is counted from when it began as far as the proxy
+ * knows: the creation time an earlier event gave, or when the proxy first saw it.
+ */
 async function expiryOf(ticket: GenericTicket, now: Date, deps: SanitizeDeps): Promise<Date> {
   const created =
     ticket.created ?? (await deps.vault.getTicket(ticket.tenant, ticket.id))?.firstSeen.toISOString();

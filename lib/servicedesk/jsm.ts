@@ -167,6 +167,7 @@ export const jsmAdapter: ServicedeskAdapter<JsmConfig | undefined> = {
     if (adf.description !== undefined || adf.comments !== undefined) inbound.adf = adf;
     // Jira's comment events leave the description out (null would mean an empty one).
     if (f.description === undefined) inbound.descriptionOmitted = true;
+    if (f.labels === undefined) inbound.labelsOmitted = true;
     return inbound;
   },
 };

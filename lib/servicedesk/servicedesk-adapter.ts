@@ -25,6 +25,8 @@ export interface InboundTicket {
    * for want of it, and the tracker's description must be left as it is.
    */
   descriptionOmitted?: boolean;
+  /** The same for the ticket's labels. */
+  labelsOmitted?: boolean;
 }
 
 /**

@@ -36,6 +36,7 @@ export function issueContentOf(job: SyncJob, options: ContentOptions): IssueCont
       (l) => l !== '',
     ),
     expiresAt: new Date(job.expiresAt),
+    ...(job.labelsOmitted && { labelsOmitted: true }),
   };
 }
 

@@ -32,6 +32,7 @@ const jobSchema = z.strictObject({
     .strictObject({ description: adfSchema.optional(), comments: z.record(z.string(), adfSchema).optional() })
     .optional(),
   descriptionOmitted: z.boolean().optional(),
+  labelsOmitted: z.boolean().optional(),
 });
 
 /** A job as a queue message body: JSON, or `gz:` and base64 of gzipped JSON when large. */

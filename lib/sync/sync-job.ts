@@ -19,4 +19,6 @@ export interface SyncJob {
   adf?: { description?: AdfDocument; comments?: Record<string, AdfDocument> };
   /** The event did not carry the description: the tracker keeps the one it has. */
   descriptionOmitted?: boolean;
+  /** The event did not carry the ticket's labels: the tracker keeps the ones it has. */
+  labelsOmitted?: boolean;
 }

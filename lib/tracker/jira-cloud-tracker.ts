@@ -160,7 +160,10 @@ export class JiraCloudTracker implements TicketTracker {
       });
       const current = stringArray(issue.fields?.labels);
       const previous = stringArray((issue.properties?.[PROPERTY_KEY] as Partial<IssueBookkeeping>)?.labels);
-      const wanted = managedLabels(content);
+      const update = content.labelsOmitted
+        ? { ...content, labels: [...content.labels, ...previous] }
+        : content;
+      const wanted = managedLabels(update);
       // Only what the proxy put there goes: labels developers added stay.
       const remove = current.filter(
         (label) => (isRetentionLabel(label) || previous.includes(label)) && !wanted.includes(label),
@@ -169,9 +172,9 @@ export class JiraCloudTracker implements TicketTracker {
       const labelOperations = [...remove.map((l) => ({ remove: l })), ...add.map((l) => ({ add: l }))];
       await this.#jira.issues.editIssue({
         issueIdOrKey: encodeURIComponent(issueKey),
-        fields: this.#contentFields(content),
+        fields: this.#contentFields(update),
         ...(labelOperations.length > 0 ? { update: { labels: labelOperations } } : {}),
-        properties: [{ key: PROPERTY_KEY, value: bookkeeping(content) }],
+        properties: [{ key: PROPERTY_KEY, value: bookkeeping(update) }],
       });
     });
     await this.#linkBack(issueKey, content.source);

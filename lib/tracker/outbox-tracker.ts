@@ -89,13 +89,16 @@ export class OutboxTracker implements TicketTracker {
 
   updateIssue(issueKey: string, content: IssueContent): Promise<void> {
     return this.#serialized(async () => {
-      this.#require(fold(await this.#read()), issueKey);
+      const issue = this.#require(fold(await this.#read()), issueKey);
+      const labels = content.labelsOmitted
+        ? [...new Set([...content.labels, ...issue.labels])]
+        : content.labels;
       await this.#append({
         op: 'updated',
         issueKey,
         at: now(),
         source: content.source,
-        ...toOutbox(content),
+        ...toOutbox({ ...content, labels }),
       });
     });
   }

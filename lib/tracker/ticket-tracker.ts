@@ -19,6 +19,8 @@ export interface IssueContent {
   description: AdfDocument | undefined;
   /** Labels the proxy manages; labels developers add in Jira are left alone. */
   labels: readonly string[];
+  /** The event did not carry the servicedesk's labels (Jira's comment events): those already on the issue stay. */
+  labelsOmitted?: boolean;
   /** When the ticket's personal data is deleted: shown on the issue as a label, a property and optionally a date field. */
   expiresAt: Date;
 }

@@ -68,11 +68,12 @@ export class DynamoTokenVault implements TokenVault {
             TableName: this.#table,
             Key: keyOf(vaultKeys.ticket(ticket.tenant, ticket.ticketId)),
             UpdateExpression:
-              'SET expiresAt = :e, #ttl = :ttl, updated = :now, firstSeen = if_not_exists(firstSeen, :now)',
+              'SET expiresAt = :e, #ttl = :ttl, updated = :now, firstSeen = if_not_exists(firstSeen, :first)',
             ExpressionAttributeNames: { '#ttl': VaultTable.timeToLiveAttribute },
             ExpressionAttributeValues: {
               ...expires,
               ':now': { S: (ticket.seenAt ?? new Date()).toISOString() },
+              ':first': { S: (ticket.startedAt ?? ticket.seenAt ?? new Date()).toISOString() },
             },
           }),
         ),

@@ -22,10 +22,16 @@ export interface TicketReference {
   expiresAt: Date;
   /** When this event of the ticket was seen; the first one is kept as the ticket's first sighting. @default now */
   seenAt?: Date;
+  /**
+   * When the ticket began, as far as this event knows (its creation time, if earlier than seenAt):
+   * kept from the first event, so a later event that does not say when the ticket was created (a
+   * comment event) counts retention from the same start. @default seenAt
+   */
+  startedAt?: Date;
 }
 
 export interface TicketRecord extends TicketReference {
-  /** When the proxy first saw the ticket: the start of retention for tickets that do not say when they were created. */
+  /** When the ticket began as far as the proxy knows: the first event's creation time, or when it was first seen. */
   firstSeen: Date;
   /** The Jira issue (or outbox entry) the ticket became, once delivered. */
   issueKey: string | undefined;

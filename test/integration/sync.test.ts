@@ -228,14 +228,16 @@ describe('servicedesk → Jira', () => {
     expectNothingPlanted(sample, await everythingForwarded());
   });
 
-  it("a later comment event adds the comment and keeps the description Jira's comment events leave out", async () => {
+  it("a later comment event adds the comment and keeps the description and labels Jira's comment events leave out", async () => {
     const sample = samplePayloads.jsmCommentCreated;
     const before = await issueFor('egedal', 'SD-4711');
     const description = adfText(before.fields.description);
+    const labels = [...before.fields.labels];
     const comments = before.comments.length;
     expect((await sendJsm(sample.body)).status).toBe(202);
     const after = await issueFor('egedal', 'SD-4711', (i) => i.comments.length > comments);
     expect(adfText(after.fields.description)).toBe(description);
+    expect([...after.fields.labels].sort()).toEqual(labels.sort());
     expect(issuesFor('egedal', 'SD-4711')).toHaveLength(1);
     expect(jira.adfErrors).toEqual([]);
     expectNothingPlanted(sample, await everythingForwarded());

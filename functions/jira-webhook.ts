@@ -4,7 +4,6 @@ import { awsRuntime } from '../lib/runtime/aws.ts';
 import type { Runtime } from '../lib/runtime/runtime.ts';
 import { parseJiraEvent } from '../lib/sync/jira-event.ts';
 import { writeBack } from '../lib/sync/write-back.ts';
-import { TicketLimits } from '../lib/ticket/generic-ticket.ts';
 import { verifyHubSignature } from '../lib/webhook/hub-signature.ts';
 import {
   bodyOf,
@@ -12,8 +11,9 @@ import {
   errorToResponse,
   type HttpHandler,
   headersOf,
-  isJson,
+  notJson,
   respond,
+  tooLarge,
 } from './support/http.ts';
 
 /**
@@ -33,17 +33,11 @@ export function createJiraWebhookHandler(
 ): HttpHandler {
   return async (event) => {
     const body = bodyOf(event);
-    if (body.byteLength > TicketLimits.maxTicketBytes) {
-      return errorResponse(
-        413,
-        ErrorCode.TICKET_TOO_LARGE,
-        `body is larger than ${TicketLimits.maxTicketBytes} bytes`,
-      );
-    }
+    const oversized = tooLarge(body);
+    if (oversized) return oversized;
     const headers = headersOf(event);
-    if (!isJson(headers['content-type'])) {
-      return errorResponse(415, ErrorCode.INVALID_TICKET, 'content type must be application/json');
-    }
+    const unsupported = notJson(headers['content-type']);
+    if (unsupported) return unsupported;
     try {
       const deps = await runtime();
       const check = verifyHubSignature(headers['x-hub-signature'], await deps.jiraWebhookSecrets(), body);

@@ -4,15 +4,15 @@ import { acceptWebhook } from '../lib/ingest/accept-webhook.ts';
 import { awsRuntime } from '../lib/runtime/aws.ts';
 import type { Runtime } from '../lib/runtime/runtime.ts';
 import { configuredServicedesk } from '../lib/servicedesk/adapters.ts';
-import { TicketLimits } from '../lib/ticket/generic-ticket.ts';
 import {
   bodyOf,
   errorResponse,
   errorToResponse,
   type HttpHandler,
   headersOf,
-  isJson,
+  notJson,
   respond,
+  tooLarge,
 } from './support/http.ts';
 
 /**
@@ -29,13 +29,8 @@ export function createServicedeskWebhookHandler(
     const tenant = event.pathParameters?.tenant ?? '';
     const name = event.pathParameters?.servicedesk ?? 'generic';
     const body = bodyOf(event);
-    if (body.byteLength > TicketLimits.maxTicketBytes) {
-      return errorResponse(
-        413,
-        ErrorCode.TICKET_TOO_LARGE,
-        `body is larger than ${TicketLimits.maxTicketBytes} bytes`,
-      );
-    }
+    const oversized = tooLarge(body);
+    if (oversized) return oversized;
     const headers = headersOf(event);
     try {
       const deps = await runtime();
@@ -48,9 +43,8 @@ export function createServicedeskWebhookHandler(
             ? configuredServicedesk({ type: 'generic' })
             : undefined;
       if (!servicedesk) return errorResponse(404, 'UNKNOWN_WEBHOOK', 'no such webhook');
-      if (!isJson(headers['content-type'])) {
-        return errorResponse(415, ErrorCode.INVALID_TICKET, 'content type must be application/json');
-      }
+      const unsupported = notJson(headers['content-type']);
+      if (unsupported) return unsupported;
       const request = { tenant, headers, body, nowSeconds: Math.floor(Date.now() / 1000) };
       const check = servicedesk.verify(request, await deps.webhookSecrets.secretsFor(tenant));
       if (!check.valid) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type SecretRef, secretRefSchema, tenantsConfigSchema } from '../lib/config/tenant-config.ts';
+import { type SecretRef, secretRefSchema, Tenants } from '../lib/config/tenant-config.ts';
 import { TENANT_PATTERN } from '../lib/ticket/generic-ticket.ts';
 
 /** The tenants one stack serves, as its functions get them. */
@@ -83,20 +83,9 @@ function readConfigFile(file: string): Record<string, unknown> {
       `Cannot read the tenant configuration file ${file} (-c tenantConfig=…): ${(error as Error).message}`,
     );
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`Tenant configuration file ${file} is not valid JSON: ${(error as Error).message}`);
-  }
-  const parsed = tenantsConfigSchema.safeParse(value);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(
-      `Tenant configuration file ${file} is not a valid tenant configuration: ${problems.join('; ')}`,
-    );
-  }
-  return value as Record<string, unknown>;
+  // Validated as the functions will read it; what the stack passes on is the file as written.
+  Tenants.fromJson(text, `Tenant configuration file ${file}`);
+  return JSON.parse(text) as Record<string, unknown>;
 }
 
 /** Every secret reference in a configuration, with the path of the setting that holds it. */

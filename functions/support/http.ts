@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ErrorCode, InvalidTicketError, TicketProxyError } from '../../lib/errors.ts';
+import { TicketLimits } from '../../lib/ticket/generic-ticket.ts';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -22,8 +23,20 @@ export function headersOf(event: APIGatewayProxyEventV2): Record<string, string 
 export const bodyOf = (event: APIGatewayProxyEventV2) =>
   Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
 
-export function isJson(contentType: string | undefined): boolean {
-  return contentType === undefined || /^application\/json\s*(;|$)/i.test(contentType);
+/** 413 for a body over the ticket limit, checked before anything reads it. */
+export function tooLarge(body: Uint8Array): APIGatewayProxyStructuredResultV2 | undefined {
+  if (body.byteLength <= TicketLimits.maxTicketBytes) return undefined;
+  return errorResponse(
+    413,
+    ErrorCode.TICKET_TOO_LARGE,
+    `body is larger than ${TicketLimits.maxTicketBytes} bytes`,
+  );
+}
+
+/** 415 unless the body is JSON (or says nothing about its type). */
+export function notJson(contentType: string | undefined): APIGatewayProxyStructuredResultV2 | undefined {
+  if (contentType === undefined || /^application\/json\s*(;|$)/i.test(contentType)) return undefined;
+  return errorResponse(415, ErrorCode.INVALID_TICKET, 'content type must be application/json');
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { dataDirFromEnv, localWebhookSecret } from '../runtime/embedded.ts';
 import { signHubSignature } from '../webhook/hub-signature.ts';
+import { postToLocalServer } from './post-local.ts';
 
 /**
  * `ticket-proxy reply ISSUE-KEY TEXT`: what Jira does when a developer comments, signed as Jira signs
@@ -23,18 +24,7 @@ export async function replyCommand(options: {
   };
   const body = Buffer.from(JSON.stringify(payload));
   const secret = process.env.JIRA_WEBHOOK_SECRET || (await localWebhookSecret(dataDirFromEnv()));
-  let response: Response;
-  try {
-    response = await fetch(`${options.url.replace(/\/$/, '')}/webhooks/jira`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-hub-signature': signHubSignature(secret, body) },
-      body,
-    });
-  } catch {
-    console.error(`ticket-proxy: nothing answers at ${options.url}; is \`npm start\` running?`);
-    return 1;
-  }
-  console.log(`${response.status} ${response.statusText}`);
-  console.log(await response.text());
-  return response.ok ? 0 : 1;
+  return postToLocalServer(options.url, '/webhooks/jira', body, {
+    'x-hub-signature': signHubSignature(secret, body),
+  });
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dataDirFromEnv, localWebhookSecret } from '../runtime/embedded.ts';
 import { signWebhook } from '../webhook/signature.ts';
+import { postToLocalServer } from './post-local.ts';
 
 const SAMPLE_TICKET = new URL('../local/sample-ticket.json', import.meta.url);
 
@@ -18,19 +19,7 @@ export async function sendCommand(options: { file: string | undefined; url: stri
     return 2;
   }
   const secret = await localWebhookSecret(dataDirFromEnv());
-  const target = `${options.url.replace(/\/$/, '')}/webhooks/generic/${encodeURIComponent(tenant)}`;
-  let response: Response;
-  try {
-    response = await fetch(target, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-ticket-proxy-signature': signWebhook(secret, body) },
-      body,
-    });
-  } catch {
-    console.error(`ticket-proxy: nothing answers at ${options.url}; is \`npm start\` running?`);
-    return 1;
-  }
-  console.log(`${response.status} ${response.statusText}`);
-  console.log(await response.text());
-  return response.ok ? 0 : 1;
+  return postToLocalServer(options.url, `/webhooks/generic/${encodeURIComponent(tenant)}`, body, {
+    'x-ticket-proxy-signature': signWebhook(secret, body),
+  });
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { ConfigError } from '../errors.ts';
 import { type RetentionConfig, retentionPolicySchema } from '../retention/retention-policy.ts';
 import { adapterConfigSchema } from '../servicedesk/adapters.ts';
 import { TENANT_PATTERN } from '../ticket/generic-ticket.ts';
+import { parseJsonSetting } from './json-setting.ts';
 
 /**
  * Where a secret is, never the secret itself: a Secrets Manager ARN in AWS, an environment variable
@@ -94,21 +94,14 @@ export class Tenants {
    * @throws ConfigError naming every wrong setting by its path, e.g. `ballerup.jira.projectKey`.
    */
   static fromJson(json: string, source: string, fallback?: TenantConfig): Tenants {
-    let value: unknown;
-    try {
-      value = JSON.parse(json);
-    } catch {
-      throw new ConfigError(`${source} is not valid JSON`);
-    }
-    const parsed = tenantsConfigSchema.safeParse(value);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map(
-        (i) =>
-          `${i.path.join('.') || '(root)'}: ${i.code === 'invalid_key' ? 'tenant names are 1-64 characters of a-z, 0-9 and -' : i.message}`,
-      );
-      throw new ConfigError(`${source} is not a valid tenant configuration: ${problems.join('; ')}`);
-    }
-    return new Tenants(parsed.data, fallback);
+    const configs = parseJsonSetting(
+      json,
+      source,
+      tenantsConfigSchema,
+      'a valid tenant configuration',
+      (i) => (i.code === 'invalid_key' ? 'tenant names are 1-64 characters of a-z, 0-9 and -' : i.message),
+    );
+    return new Tenants(configs, fallback);
   }
 
   configFor(tenant: string): TenantConfig | undefined {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from '../errors.ts';
+import { parseJsonSetting } from '../config/json-setting.ts';
 import type { GenericTicket } from '../ticket/generic-ticket.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -35,18 +35,7 @@ export class Retention {
   /** Parses the JSON form (an environment variable, a CDK context value); `undefined` gives the default. */
   static fromJson(json: string | undefined, source: string): Retention {
     if (json === undefined || json.trim() === '') return new Retention();
-    let value: unknown;
-    try {
-      value = JSON.parse(json);
-    } catch {
-      throw new ConfigError(`${source} is not valid JSON`);
-    }
-    const parsed = retentionConfigSchema.safeParse(value);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-      throw new ConfigError(`${source} is not a valid retention policy: ${problems.join('; ')}`);
-    }
-    return new Retention(parsed.data);
+    return new Retention(parseJsonSetting(json, source, retentionConfigSchema, 'a valid retention policy'));
   }
 
   get config(): RetentionConfig {

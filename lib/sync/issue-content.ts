@@ -104,7 +104,7 @@ function detailsOf(ticket: SyncJob['ticket']): AdfNode[] {
       .map(([k, v]) => `${k}: ${String(v)}`),
   ];
   if (lines.length === 0) return [];
-  return textToAdf(lines.join('\n')).content as AdfNode[];
+  return textToAdf(lines.join('\n')).content;
 }
 
 const linkTo = (template: string, id: string) => template.replace(/\{id\}|%7Bid%7D/g, encodeURIComponent(id));

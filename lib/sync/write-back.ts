@@ -61,9 +61,10 @@ export async function writeBack(event: JiraEvent, deps: WriteBackDeps): Promise<
     event.type === 'comment' ? (typeof event.body === 'string' ? event.body : adfToText(event.body)) : '';
   // Only the ticket's own tokens: a developer quoting another citizen's token must not reveal them
   // to this ticket's servicedesk (and its customer, who may read the reply).
-  const own = await deps.tokensOfTicket(linked.tenant, linked.ticketId);
+  const mentioned = tokensIn(text);
+  const own = mentioned.length > 0 ? await deps.tokensOfTicket(linked.tenant, linked.ticketId) : new Set();
   const values = new Map<string, string>();
-  for (const token of tokensIn(text).filter((t) => own.has(t))) {
+  for (const token of mentioned.filter((t) => own.has(t))) {
     const revealed = await deps.reveal(linked.tenant, token);
     if (revealed) values.set(token, revealed.value);
   }

@@ -1,6 +1,8 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { type AccessPolicy, defaultAccessPolicy } from '../lib/access/access-policy.ts';
 import type { Retention } from '../lib/retention/retention-policy.ts';
+import { AccessStore } from './constructs/access-store.ts';
 import { AuditStore } from './constructs/audit-store.ts';
 import { JiraConnection } from './constructs/jira-connection.ts';
 import { JiraWebhook } from './constructs/jira-webhook.ts';
@@ -8,6 +10,8 @@ import { JiraWriter } from './constructs/jira-writer.ts';
 import { OperatorAlarms } from './constructs/operator-alarms.ts';
 import { RetentionSweep } from './constructs/retention-sweep.ts';
 import { ServicedeskIngest } from './constructs/servicedesk-ingest.ts';
+import { StaffApi } from './constructs/staff-api.ts';
+import { StaffIdentity, type StaffLogin } from './constructs/staff-identity.ts';
 import { SyncQueue } from './constructs/sync-queue.ts';
 import { VaultStore } from './constructs/vault-store.ts';
 import { deploymentTenants } from './deployment-tenants.ts';
@@ -26,17 +30,27 @@ export interface TicketProxyStackProps extends StackProps {
   tenantConfig?: string;
   /** How long each tenant's tickets keep their personal data. */
   retention: Retention;
+  /**
+   * Days audit records are kept: 184 (six months, the default) to 1827 (five years).
+   * @default 184
+   */
+  auditRetentionDays?: number;
   /** @default no e-mail subscription to the alarm topic */
   alarmEmail?: string;
+  /** When staff users are blocked, and when their re-identifications raise an alarm. @default defaultAccessPolicy() */
+  accessPolicy?: AccessPolicy;
+  /** The staff console's URLs, the login domain, an OpenID Connect provider. @default the local console, no federation */
+  staffLogin?: StaffLogin;
 }
 
 /** A batch of ten jobs, each a few Jira calls with their retries; the sync queue is sized from it. */
 const WRITER_TIMEOUT = Duration.minutes(3);
 
 /**
- * ticket-proxy in one EU region. Stateful: the vault and its keys, the audit log. Stateless: the
- * servicedesk webhook (sanitize, queue), the Jira writer (queue → Jira), the Jira webhook (replies,
- * re-identified and audited, back to the servicedesk) and the nightly retention sweep.
+ * ticket-proxy in one EU region. Stateful: the vault and its keys, the audit log, the staff's grants
+ * and their user pool. Stateless: the servicedesk webhook (sanitize, queue), the Jira writer
+ * (queue → Jira), the Jira webhook (replies, re-identified and audited, back to the servicedesk), the
+ * staff API (audited re-identification, audit reports, grants) and the nightly retention sweep.
  */
 export class TicketProxyStack extends Stack {
   readonly vault: VaultStore;
@@ -48,6 +62,9 @@ export class TicketProxyStack extends Stack {
   readonly writer: JiraWriter;
   readonly jiraWebhook: JiraWebhook;
   readonly sweep: RetentionSweep;
+  readonly access: AccessStore;
+  readonly staffIdentity: StaffIdentity;
+  readonly staffApi: StaffApi;
 
   constructor(scope: Construct, id: string, props: TicketProxyStackProps) {
     const region = assertEuRegion(props.region);
@@ -55,7 +72,7 @@ export class TicketProxyStack extends Stack {
     super(scope, id, { ...props, env: { ...props.env, region } });
 
     this.vault = new VaultStore(this, 'Vault');
-    this.audit = new AuditStore(this, 'Audit');
+    this.audit = new AuditStore(this, 'Audit', { retentionDays: props.auditRetentionDays });
     this.alarms = new OperatorAlarms(this, 'Alarms', { alarmEmail: props.alarmEmail });
     this.queue = new SyncQueue(this, 'Sync', { consumerTimeout: WRITER_TIMEOUT, alarms: this.alarms });
     this.ingest = new ServicedeskIngest(this, 'Ingest', {
@@ -80,7 +97,21 @@ export class TicketProxyStack extends Stack {
       jira: this.jira,
       tenants,
     });
-    this.sweep = new RetentionSweep(this, 'Retention', { vault: this.vault });
+    this.sweep = new RetentionSweep(this, 'Retention', { vault: this.vault, audit: this.audit });
+    this.access = new AccessStore(this, 'Access');
+    this.staffIdentity = new StaffIdentity(this, 'StaffIdentity', {
+      tenants: tenants.names,
+      login: props.staffLogin,
+    });
+    this.staffApi = new StaffApi(this, 'StaffApi', {
+      identity: this.staffIdentity,
+      vault: this.vault,
+      audit: this.audit,
+      access: this.access,
+      tenants,
+      policy: props.accessPolicy ?? defaultAccessPolicy(),
+      alarms: this.alarms,
+    });
 
     const webhooks = `${this.ingest.api.apiEndpoint}/webhooks/`;
     new CfnOutput(this, 'WebhookBaseUrl', {
@@ -122,6 +153,36 @@ export class TicketProxyStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', {
       description: 'Subscribe to this topic for the stack’s alarms (or deploy with -c alarmEmail=…)',
       value: this.alarms.topic.topicArn,
+    });
+    new CfnOutput(this, 'StaffApiUrl', {
+      description:
+        'The staff API (re-identification, audit reports, grants): send the staff user pool’s token as Authorization: Bearer …',
+      value: this.staffApi.api.apiEndpoint,
+    });
+    new CfnOutput(this, 'UserPoolId', {
+      description:
+        'Staff users: aws cognito-idp admin-create-user, then admin-add-user-to-group ticket-proxy:<tenant>:<role>',
+      value: this.staffIdentity.userPool.userPoolId,
+    });
+    new CfnOutput(this, 'UserPoolClientId', {
+      description: 'The staff console’s OAuth client (authorization code with PKCE, no secret)',
+      value: this.staffIdentity.client.userPoolClientId,
+    });
+    new CfnOutput(this, 'OidcIssuer', {
+      description: 'The issuer of staff tokens, as the staff API’s JWT authorizer checks it',
+      value: this.staffIdentity.issuer,
+    });
+    new CfnOutput(this, 'HostedUiDomain', {
+      description: 'The staff login pages (managed login): /oauth2/authorize, /oauth2/token, /logout',
+      value: this.staffIdentity.domain.baseUrl(),
+    });
+    new CfnOutput(this, 'AccessTableName', {
+      description: 'Grants and blocks of staff users: TICKET_PROXY_ACCESS_TABLE for npx ticket-proxy grants',
+      value: this.access.table.tableName,
+    });
+    new CfnOutput(this, 'AuditTableName', {
+      description: 'The audit log: TICKET_PROXY_AUDIT_TABLE for npx ticket-proxy grants',
+      value: this.audit.table.tableName,
     });
   }
 }

@@ -29,6 +29,8 @@ export const ErrorCode = {
   SERVICEDESK_REJECTED: 'SERVICEDESK_REJECTED',
   /** The audit log could not be written or read; nothing that needed a record was done. */
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
+  /** The grant and block store could not be read or written; nothing was granted. */
+  ACCESS_UNAVAILABLE: 'ACCESS_UNAVAILABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -102,7 +104,8 @@ type DependencyErrorCode =
   | typeof ErrorCode.SECRET_UNAVAILABLE
   | typeof ErrorCode.QUEUE_UNAVAILABLE
   | typeof ErrorCode.SERVICEDESK_UNAVAILABLE
-  | typeof ErrorCode.AUDIT_UNAVAILABLE;
+  | typeof ErrorCode.AUDIT_UNAVAILABLE
+  | typeof ErrorCode.ACCESS_UNAVAILABLE;
 
 /** A dependency (key provider, vault, tracker, secret store) failed; the caller may retry. */
 export class DependencyError extends TicketProxyError {

@@ -3,7 +3,11 @@ import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/
 import { AnyPrincipal, Effect, type IGrantable, PolicyDocument, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type IKey, Key } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { AuditTable } from '../../lib/audit/audit-table.ts';
+import {
+  AuditTable,
+  DEFAULT_AUDIT_RETENTION_DAYS,
+  MAX_AUDIT_RETENTION_DAYS,
+} from '../../lib/audit/audit-table.ts';
 
 export interface AuditStoreProps {
   /**
@@ -11,6 +15,11 @@ export interface AuditStoreProps {
    * @default a new key of its own, rotated yearly and retained
    */
   readonly encryptionKey?: IKey;
+  /**
+   * Days each record is kept (DynamoDB TTL): 184 (six months) to 1827 (five years).
+   * @default 184
+   */
+  readonly retentionDays?: number;
 }
 
 /** What changes or removes items; the audit log only ever puts new ones. */
@@ -30,9 +39,17 @@ const REWRITING_ACTIONS = [
 export class AuditStore extends Construct {
   readonly tableKey: IKey;
   readonly table: Table;
+  /** What a function that appends records needs in its environment: the table, and how long records are kept. */
+  readonly environment: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: AuditStoreProps = {}) {
     super(scope, id);
+    const days = props.retentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
+    if (!Number.isInteger(days) || days < DEFAULT_AUDIT_RETENTION_DAYS || days > MAX_AUDIT_RETENTION_DAYS) {
+      throw new Error(
+        `auditRetentionDays must be a whole number of days from ${DEFAULT_AUDIT_RETENTION_DAYS} (six months) to ${MAX_AUDIT_RETENTION_DAYS} (five years), not ${props.retentionDays}`,
+      );
+    }
     this.tableKey =
       props.encryptionKey ??
       new Key(this, 'TableKey', {
@@ -65,6 +82,7 @@ export class AuditStore extends Construct {
         ],
       }),
     });
+    this.environment = { AUDIT_TABLE_NAME: this.table.tableName, AUDIT_RETENTION_DAYS: String(days) };
   }
 
   /**

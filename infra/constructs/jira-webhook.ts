@@ -53,7 +53,7 @@ export class JiraWebhook extends Construct {
         TENANTS_CONFIG: props.tenants.configJson,
         JIRA_SECRET_ARN: props.jira.secret.secretArn,
         JIRA_WEBHOOK_SECRET_ARN: this.secret.secretArn,
-        AUDIT_TABLE_NAME: props.audit.table.tableName,
+        ...props.audit.environment,
         POWERTOOLS_SERVICE_NAME: 'jira-webhook',
       },
     });

@@ -6,16 +6,20 @@ import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { AuditStore } from './audit-store.ts';
 import { TicketProxyFunction } from './ticket-proxy-function.ts';
 import type { VaultStore } from './vault-store.ts';
 
 export interface RetentionSweepProps {
   vault: VaultStore;
+  /** Each ticket the sweep deletes is recorded here. */
+  audit: AuditStore;
 }
 
 /**
  * Enforces retention every night: the sweep function forgets expired tickets and deletes tokens no
- * live ticket uses. It holds no key permission at all: deleting an item is what destroys its data key.
+ * live ticket uses, recording each deleted ticket in the audit log. It holds no permission on the
+ * master key: deleting an item is what destroys its data key.
  */
 export class RetentionSweep extends Construct {
   readonly function: NodejsFunction;
@@ -29,10 +33,12 @@ export class RetentionSweep extends Construct {
       timeout: Duration.minutes(15),
       environment: {
         VAULT_TABLE_NAME: props.vault.table.tableName,
+        ...props.audit.environment,
         POWERTOOLS_SERVICE_NAME: 'retention-sweep',
       },
     }).function;
     props.vault.grantSweep(this.function);
+    props.audit.grantAppend(this.function);
 
     this.deadLetters = new Queue(this, 'DeadLetters', {
       encryption: QueueEncryption.KMS_MANAGED,

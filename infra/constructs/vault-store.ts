@@ -14,6 +14,7 @@ const ITEMS = {
   token: 'TOKEN#*',
   ticket: 'TICKET#*',
   issueLink: 'ISSUE#*',
+  tenantKey: 'TENANT#*',
 } as const;
 
 /**
@@ -142,6 +143,22 @@ export class VaultStore extends Construct {
       });
     }
     this.#revealers.push(grantee);
+  }
+
+  /**
+   * Read tenants' stored token-derivation keys (`TENANT#` items) and unwrap them: what computing a
+   * value's token without storing anything needs (who has seen a citizen's data). It cannot create a
+   * tenant's key, since it can neither generate data keys nor put items, and it unwraps no value key.
+   */
+  grantTokenKeyRead(grantee: IGrantable): void {
+    this.#grantTable(grantee, ['dynamodb:GetItem'], ITEMS.tenantKey);
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [this.masterKey.keyArn],
+        conditions: { StringEquals: { 'kms:EncryptionContext:purpose': KeyPurpose.TOKEN_DERIVATION } },
+      }),
+    );
   }
 
   /**

@@ -37,6 +37,20 @@ export function canonicalAuditRecord(record: HashedFields, prevHash: string): st
     record.outcome,
     record.reason ?? null,
     record.withheld === undefined ? null : [...record.withheld],
+    // Added later: present only in records that have them, so older records keep their hashes.
+    ...(record.subject !== undefined ||
+    record.role !== undefined ||
+    record.expiresAt !== undefined ||
+    record.ticketId !== undefined
+      ? [
+          {
+            subject: record.subject ?? null,
+            role: record.role ?? null,
+            expiresAt: record.expiresAt ?? null,
+            ticketId: record.ticketId ?? null,
+          },
+        ]
+      : []),
     prevHash,
   ]);
 }

@@ -1,3 +1,5 @@
+import type { ChainVerdict } from './audit-chain.ts';
+
 /** What was done, or attempted, with personal data or with the authority to reach it. */
 export const AuditAction = {
   /** A person turned tokens into values (API, console or the local CLI). */
@@ -11,6 +13,10 @@ export const AuditAction = {
   USER_UNBLOCK: 'user.unblock',
   /** The retention sweep deleted a ticket's personal data. */
   RETENTION_DELETE: 'retention.delete',
+  /** The data protection officer looked up a citizen's tokens (by CPR number, name, …) to see who saw them. */
+  DPO_LOOKUP: 'dpo.lookup',
+  /** Someone read the audit log or a report from it (the console, the API). */
+  AUDIT_READ: 'audit.read',
 } as const;
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];
 
@@ -37,6 +43,14 @@ export interface AuditEntry {
   reason?: string;
   /** Tokens of `tokens` that gave no value (unknown, expired, SECRET, another tenant's), when some did. */
   withheld?: readonly string[];
+  /** The user a grant change or block concerns (a subject id). */
+  subject?: string;
+  /** The role of a grant change. */
+  role?: string;
+  /** Until when a grant added or re-attested runs. */
+  expiresAt?: string;
+  /** The servicedesk ticket a retention deletion concerns. */
+  ticketId?: string;
 }
 
 /** An entry as stored: numbered, timed, and chained to the one before by its hash. */
@@ -61,13 +75,19 @@ export interface AuditLog {
   append(entry: AuditEntry, now?: Date): Promise<AuditRecord>;
   /** Every record, oldest first; with a filter, only those that match it. */
   list(filter?: AuditFilter): AsyncIterable<AuditRecord>;
+  /** Checks the chain for changed, missing, reordered and truncated records (CONTRACTS.md §3). */
+  verify(): Promise<ChainVerdict>;
 }
 
 /** Which records to list. Every field given must match. */
 export interface AuditFilter {
   /** Records at or after this time. */
   since?: Date;
+  /** Records before this time. */
+  until?: Date;
   actor?: string;
+  action?: AuditAction;
+  outcome?: AuditOutcome;
   tenant?: string;
   /** Records naming this token. */
   token?: string;

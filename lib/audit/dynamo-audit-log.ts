@@ -273,6 +273,10 @@ function entryFields(entry: AuditEntry): AuditEntry {
     outcome: entry.outcome,
     ...(entry.reason !== undefined && { reason: entry.reason }),
     ...(entry.withheld !== undefined && { withheld: [...entry.withheld] }),
+    ...(entry.subject !== undefined && { subject: entry.subject }),
+    ...(entry.role !== undefined && { role: entry.role }),
+    ...(entry.expiresAt !== undefined && { expiresAt: entry.expiresAt }),
+    ...(entry.ticketId !== undefined && { ticketId: entry.ticketId }),
   };
 }
 
@@ -297,6 +301,10 @@ function toItem(record: AuditRecord, ttl: number): Item {
     outcome: { S: record.outcome },
     ...attribute('reason', record.reason),
     ...(record.withheld && { withheld: strings(record.withheld) }),
+    ...attribute('subject', record.subject),
+    ...attribute('role', record.role),
+    ...attribute('expiresAt', record.expiresAt),
+    ...attribute('ticketId', record.ticketId),
     prevHash: { S: record.prevHash },
     hash: { S: record.hash },
     [AuditTable.timeToLiveAttribute]: { N: String(ttl) },
@@ -326,6 +334,10 @@ function fromItem(item: Item): AuditRecord {
     outcome: (text('outcome') ?? '') as AuditOutcome,
     ...field('reason', text('reason')),
     ...(withheld && { withheld }),
+    ...field('subject', text('subject')),
+    ...field('role', text('role')),
+    ...field('expiresAt', text('expiresAt')),
+    ...field('ticketId', text('ticketId')),
     prevHash: text('prevHash') ?? '',
     hash: text('hash') ?? '',
   };
@@ -342,6 +354,9 @@ function expired(item: Item, nowSeconds: number): boolean {
 function matches(record: AuditRecord, filter: AuditFilter): boolean {
   if (filter.since && !(Date.parse(record.time) >= filter.since.getTime())) return false;
   if (filter.actor !== undefined && record.actor !== filter.actor) return false;
+  if (filter.action !== undefined && record.action !== filter.action) return false;
+  if (filter.outcome !== undefined && record.outcome !== filter.outcome) return false;
+  if (filter.until && !(Date.parse(record.time) < filter.until.getTime())) return false;
   if (filter.tenant !== undefined && !record.tenant.split(',').includes(filter.tenant)) return false;
   if (filter.token !== undefined && !record.tokens.includes(filter.token)) return false;
   return true;

@@ -1,10 +1,17 @@
 import { parseArgs } from 'node:util';
 import type { AuditFilter, AuditRecord } from '../audit/audit-log.ts';
+import { CITIZEN_IDENTIFIERS, type CitizenQuery, checkCitizenQuery } from '../audit/citizen-tokens.ts';
+import { accessReview, recordsCsv, reviewCsv, seenCsv, userActivity } from '../audit/dpo-reports.ts';
 import type { DynamoAuditLog } from '../audit/dynamo-audit-log.ts';
 import { openEmbeddedRuntime } from '../runtime/embedded.ts';
+import { staffServiceFor } from '../staff/staff-service.ts';
+import { cell, printTable, table, write } from './output.ts';
 
 export const AUDIT_USAGE = `usage: ticket-proxy audit list [--json] [--actor USER] [--tenant T] [--token TOKEN] [--since ISO-TIME]
-       ticket-proxy audit verify`;
+       ticket-proxy audit verify
+       ticket-proxy audit seen --actor YOU --purpose TEXT [--tenant T] (--cpr N | --name N | --email E | --phone P | --address A)… [--csv]
+       ticket-proxy audit activity USER [--csv]
+       ticket-proxy audit review [--tenant T] [--csv]`;
 
 /** `ticket-proxy audit list|verify` (CONTRACTS.md §3). */
 export async function auditCommand(args: readonly string[]): Promise<number> {
@@ -32,6 +39,58 @@ export async function auditCommand(args: readonly string[]): Promise<number> {
     parseArgs({ args: rest, options: {} });
     return withAuditLog(verifyRecords);
   }
+  if (subcommand === 'seen') return seenCommand(rest);
+  if (subcommand === 'activity') {
+    const { values, positionals } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { csv: { type: 'boolean', default: false } },
+    });
+    const [user] = positionals;
+    if (!user) {
+      console.error(`ticket-proxy: name the USER (subject id) whose activity to list\n\n${AUDIT_USAGE}`);
+      return 2;
+    }
+    return withAuditLog(async (log) => {
+      const records = await userActivity(user, log.list({ actor: user }));
+      if (values.csv) await write(recordsCsv(records));
+      else await printRecords(records);
+      return 0;
+    });
+  }
+  if (subcommand === 'review') {
+    const { values } = parseArgs({
+      args: rest,
+      options: { csv: { type: 'boolean', default: false }, tenant: { type: 'string' } },
+    });
+    const runtime = await openEmbeddedRuntime();
+    try {
+      const rows = accessReview(
+        await runtime.access.listGrants(values.tenant === undefined ? {} : { tenant: values.tenant }),
+        new Date(),
+      );
+      if (values.csv) await write(reviewCsv(rows));
+      else {
+        await printTable(
+          ['USER', 'TENANT', 'ROLE', 'STATUS', 'EXPIRES', 'ATTESTED', 'LAST USED', 'FLAGS'],
+          rows.map((r) => [
+            r.user,
+            r.tenant,
+            r.role,
+            r.status,
+            r.expiresAt,
+            r.attestedAt,
+            r.lastUsedAt ?? 'never',
+            [r.unused && 'unused-90-days', r.attestationDue && 'attestation-due'].filter(Boolean).join(' ') ||
+              '-',
+          ]),
+        );
+      }
+      return 0;
+    } finally {
+      await runtime.close();
+    }
+  }
   console.error(
     subcommand === undefined ? AUDIT_USAGE : `unknown audit command "${subcommand}"\n\n${AUDIT_USAGE}`,
   );
@@ -53,17 +112,93 @@ async function listRecords(log: DynamoAuditLog, filter: AuditFilter, json: boole
     for await (const record of log.list(filter)) await write(`${JSON.stringify(asJson(record))}\n`);
     return 0;
   }
+  const records: AuditRecord[] = [];
+  for await (const r of log.list(filter)) records.push(r);
+  await printRecords(records);
+  return 0;
+}
+
+async function printRecords(records: readonly AuditRecord[]): Promise<void> {
   const rows = [
     ['ID', 'TIME', 'ACTOR', 'SOURCE', 'ACTION', 'TENANT', 'OUTCOME', 'REASON', 'TOKENS', 'PURPOSE'],
   ];
-  for await (const r of log.list(filter)) {
+  for (const r of records) {
     const tokens = r.tokens.map((t) => (r.withheld?.includes(t) ? `(${t})` : t)).join(' ');
+    const reason =
+      r.subject === undefined ? r.reason : [r.reason, `user ${r.subject}`, r.role].filter(Boolean).join('; ');
     rows.push(
-      [r.id, r.time, r.actor, r.source, r.action, r.tenant, r.outcome, r.reason, tokens, r.purpose].map(cell),
+      [r.id, r.time, r.actor, r.source, r.action, r.tenant, r.outcome, reason, tokens, r.purpose].map(cell),
     );
   }
   await write(table(rows));
-  return 0;
+}
+
+/**
+ * "Who has seen this citizen's data?" with the operator's authority: the lookup is itself a use of
+ * the citizen's data, so it needs a purpose and is recorded (with the tokens, never the values).
+ */
+async function seenCommand(args: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      actor: { type: 'string' },
+      purpose: { type: 'string' },
+      tenant: { type: 'string' },
+      csv: { type: 'boolean', default: false },
+      ...Object.fromEntries(
+        CITIZEN_IDENTIFIERS.map((id) => [id, { type: 'string', multiple: true }] as const),
+      ),
+    },
+  });
+  const usage = (message: string) => {
+    console.error(`ticket-proxy: ${message}\n\n${AUDIT_USAGE}`);
+    return 2;
+  };
+  const actor = values.actor?.trim() ?? '';
+  if (!actor || /\p{Cc}/u.test(actor)) return usage('--actor YOU is required: who asks');
+  const query: CitizenQuery = Object.fromEntries(
+    CITIZEN_IDENTIFIERS.flatMap((id) => {
+      const given = (values as Record<string, unknown>)[id];
+      return Array.isArray(given) ? [[id, given as string[]]] : [];
+    }),
+  );
+  const problem = checkCitizenQuery(query);
+  if (problem) return usage(problem);
+  const runtime = await openEmbeddedRuntime();
+  try {
+    const result = await staffServiceFor(runtime).whoHasSeen({ operator: actor, source: 'cli' }, query, {
+      ...(values.tenant !== undefined && { tenant: values.tenant }),
+      ...(values.purpose !== undefined && { purpose: values.purpose }),
+    });
+    if ('refused' in result)
+      return usage(
+        `${result.refused}: state the purpose in at least a sentence; the refusal is recorded as ${result.record.id}`,
+      );
+    if (values.csv) await write(seenCsv(result.rows));
+    else {
+      await printTable(
+        ['RECORD', 'TIME', 'ACTOR', 'ACTION', 'TENANT', 'OUTCOME', 'SEEN', 'TOKENS', 'ISSUE', 'PURPOSE'],
+        result.rows.map((r) => [
+          r.recordId,
+          r.time,
+          r.actor,
+          r.action,
+          r.tenant,
+          r.outcome,
+          r.seen ? 'yes' : 'no',
+          r.tokens.join(' '),
+          r.issueKey,
+          r.purpose,
+        ]),
+      );
+      console.error(
+        `${result.rows.length} record(s) for ${result.tokens.length} token(s); this lookup is recorded as ${result.record.id}`,
+      );
+    }
+    return 0;
+  } finally {
+    await runtime.close();
+  }
 }
 
 /** Exit 0 with `intact, N records`; exit 1 naming the first broken record. */
@@ -99,22 +234,4 @@ function asJson(r: AuditRecord) {
     prevHash: r.prevHash,
     hash: r.hash,
   };
-}
-
-/** Stored text is shown, not obeyed: control characters (terminal escapes, line breaks) become spaces. */
-const cell = (value: string | undefined) => (value ?? '-').replace(/\p{Cc}/gu, ' ') || '-';
-
-/** Columns padded to their widest cell; the last one (the purpose) runs free. */
-function table(rows: readonly string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => r[i]?.length ?? 0))) ?? [];
-  return rows
-    .map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  '))
-    .join('\n')
-    .concat('\n');
-}
-
-function write(text: string): Promise<void> {
-  return new Promise((resolve, reject) =>
-    process.stdout.write(text, (error) => (error ? reject(error) : resolve())),
-  );
 }

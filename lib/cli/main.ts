@@ -3,6 +3,8 @@
 import { parseArgs } from 'node:util';
 import { TicketProxyError } from '../errors.ts';
 import { auditCommand } from './audit-command.ts';
+import { grantsCommand } from './grants-command.ts';
+import { loginCommand } from './login-command.ts';
 import { redriveCommand } from './redrive-command.ts';
 import { reidentifyCommand } from './reidentify-command.ts';
 import { replyCommand } from './reply-command.ts';
@@ -19,6 +21,13 @@ const USAGE = `usage: ticket-proxy COMMAND
                             print TOKEN<TAB>VALUE per token; every call is recorded in the audit log
   audit list [--json]       print the audit log, oldest first (filters: --actor, --tenant, --token, --since)
   audit verify              check the audit log for changes and gaps; exit 1 naming the first broken record
+  audit seen --actor YOU --purpose TEXT (--cpr N | --name N | --email E | --phone P)…
+                            who has seen this citizen's data (the lookup itself is recorded)
+  audit activity USER       what USER did, and why; audit review: every grant, its last use (--csv for both)
+  grants list|add|revoke|reattest|blocked|unblock …
+                            the administrator's commands; every change is recorded (grants --help)
+  login --user SUBJECT [--no-mfa]
+                            print a login (JWT) from the local development issuer for the staff API
   redrive [--dead-letter-queue ARN]
                             put jobs the Jira writer gave up on back in line and write them now
                             (with an ARN: move a deployed stack's dead-letter queue back to its queue)
@@ -74,6 +83,10 @@ async function main(argv: string[]): Promise<number> {
       return reidentifyCommand(rest);
     case 'audit':
       return auditCommand(rest);
+    case 'grants':
+      return grantsCommand(rest);
+    case 'login':
+      return loginCommand(rest);
     case undefined:
     case '--help':
     case 'help':

@@ -3,6 +3,7 @@ import { ReidentifyError, reidentifyTokens } from '../reidentify/reidentify-toke
 import { openEmbeddedRuntime } from '../runtime/embedded.ts';
 import { TENANT_PATTERN } from '../ticket/generic-ticket.ts';
 import { listVaultTenants } from '../vault/vault-tenants.ts';
+import { write } from './output.ts';
 
 export const REIDENTIFY_USAGE =
   'usage: ticket-proxy reidentify --actor USER --purpose TEXT [--tenant T] TOKEN…';
@@ -31,7 +32,13 @@ export async function reidentifyCommand(args: readonly string[]): Promise<number
   const runtime = await openEmbeddedRuntime();
   try {
     const { results } = await reidentifyTokens(
-      { actor, source: 'cli', tokens: positionals, purpose: values.purpose, tenant: values.tenant },
+      {
+        actor,
+        source: 'cli',
+        tokens: positionals,
+        purpose: values.purpose,
+        ...(values.tenant !== undefined && { tenants: [values.tenant] }),
+      },
       {
         reveal: (tenant, token) => runtime.pseudonymizer.reveal(tenant, token),
         audit: runtime.audit,
@@ -73,9 +80,3 @@ function usage(message: string): number {
 /** One value per line whatever it holds: backslash, tab and line breaks are escaped as in C. */
 const escapeLine = (value: string) =>
   value.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c] ?? c);
-
-function write(text: string): Promise<void> {
-  return new Promise((resolve, reject) =>
-    process.stdout.write(text, (error) => (error ? reject(error) : resolve())),
-  );
-}

@@ -5,7 +5,7 @@ import { openEmbeddedRuntime } from '../runtime/embedded.ts';
 export async function sweepCommand(options: { now: Date }): Promise<number> {
   const runtime = await openEmbeddedRuntime();
   try {
-    const report = await sweepExpired(runtime.vault, options.now);
+    const report = await sweepExpired(runtime.vault, runtime.audit, options.now);
     console.log(JSON.stringify(report));
     return 0;
   } finally {

@@ -13,6 +13,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import dynalite from 'dynalite';
 import { Level } from 'level';
+import { AccessTable } from '../access/access-table.ts';
 import { AuditTable } from '../audit/audit-table.ts';
 import { ErrorCode, TicketProxyError } from '../errors.ts';
 import { VaultTable } from '../vault/vault-table.ts';
@@ -65,7 +66,11 @@ export async function openEmbeddedDynamo(options: EmbeddedDynamoOptions = {}): P
     ? await openOnDisk(options.dataDir, options.role ?? 'share', options.serveWaitMs ?? 30_000)
     : await serveInMemory();
   try {
-    for (const table of options.tables ?? [VaultTable.defaultName, AuditTable.defaultName])
+    for (const table of options.tables ?? [
+      VaultTable.defaultName,
+      AuditTable.defaultName,
+      AccessTable.defaultName,
+    ])
       await ensureTable(embedded.client, table);
   } catch (error) {
     await embedded.close();

@@ -48,6 +48,18 @@ export class TenantKeys {
     return this.#cached(this.#tokenKeys, tenant, () => this.#loadOrCreateTokenKey(tenant));
   }
 
+  /**
+   * The tenant's token-derivation key if the tenant has one, never creating it: for looking tokens
+   * up (the DPO's questions), which must not give a tenant keys as a side effect.
+   */
+  async existingTokenKey(tenant: string): Promise<Uint8Array | undefined> {
+    const cached = this.#tokenKeys.get(tenant);
+    if (cached) return cached;
+    const context = { purpose: KeyPurpose.TOKEN_DERIVATION, tenant };
+    if (!(await this.#vault.getTenantKey(tenant, context.purpose))) return undefined;
+    return this.tokenKey(tenant);
+  }
+
   /** A data key to encrypt `values` values of this tenant with, and its wrapped form to store beside them. */
   async valueKey(tenant: string, values = 1): Promise<DataKey> {
     let key = this.#valueKeys.get(tenant);

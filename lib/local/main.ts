@@ -5,6 +5,8 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { createJiraWebhookHandler } from '../../functions/jira-webhook.ts';
 import { createJobHandler } from '../../functions/jira-writer.ts';
 import { createServicedeskWebhookHandler } from '../../functions/servicedesk-webhook.ts';
+import { createStaffApiHandler } from '../../functions/staff-api.ts';
+import { DevIssuer } from '../auth/dev-issuer.ts';
 import { TicketProxyError } from '../errors.ts';
 import { openEmbeddedRuntime } from '../runtime/embedded.ts';
 import { signWebhook } from '../webhook/signature.ts';
@@ -22,6 +24,8 @@ async function main(): Promise<void> {
     outbox: runtime.outbox,
     replies: runtime.localReplies,
     queue: runtime.queue,
+    staffHandler: createStaffApiHandler(() => runtime, logger, 'api'),
+    issuer: await DevIssuer.open(runtime.dataDir),
     port,
   }).catch(async (error: unknown) => {
     await runtime.close();
@@ -53,6 +57,13 @@ async function main(): Promise<void> {
     `A developer's reply travels back the same way: after the ticket reaches the outbox, run\n` +
       `  npx ticket-proxy reply OUTBOX-1 "Tak, vi kigger på det"\n` +
       `and see it at ${url}/replies as the servicedesk would, with tokens turned back into values.\n`,
+  );
+
+  console.log(
+    `Re-identify a token as a named, authorized person (every attempt is audited):\n` +
+      `  npx ticket-proxy grants add --actor you --user alice --tenant ${tenant} --role reidentifier\n` +
+      `  curl -s -X POST ${url}/reidentify -H "authorization: Bearer $(npx ticket-proxy login --user alice)" ` +
+      `-H 'content-type: application/json' -d '{"tokens":["CPR_…"],"purpose":"Borgeren ringede om sin sag"}'\n`,
   );
 
   const stop = () => {

@@ -2,7 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { HttpHandler } from '../../functions/support/http.ts';
+import type { DevIssuer } from '../auth/dev-issuer.ts';
 import type { LocalReplies } from '../servicedesk/local-replies.ts';
+import { STAFF_ROUTES } from '../staff/staff-routes.ts';
 import type { FileJobQueue } from '../sync/file-job-queue.ts';
 import { TicketLimits } from '../ticket/generic-ticket.ts';
 import type { OutboxTracker } from '../tracker/outbox-tracker.ts';
@@ -15,6 +17,9 @@ export interface LocalServerOptions {
   outbox: OutboxTracker | undefined;
   replies: LocalReplies;
   queue: FileJobQueue;
+  /** The staff API's routes (STAFF_ROUTES), behind the development issuer's logins. */
+  staffHandler?: HttpHandler;
+  issuer?: DevIssuer;
   host?: string;
   port?: number;
 }
@@ -60,6 +65,13 @@ async function route(req: IncomingMessage, res: ServerResponse, options: LocalSe
   if (req.method === 'GET' && url.pathname === '/queue') {
     return send(res, 200, { dead: await options.queue.dead() });
   }
+  if (req.method === 'GET' && url.pathname === '/.well-known/jwks.json' && options.issuer) {
+    return send(res, 200, options.issuer.jwks());
+  }
+  const staffRoute = `${req.method} ${url.pathname.replace(/\/$/, '')}`;
+  if (options.staffHandler && options.issuer && (STAFF_ROUTES as readonly string[]).includes(staffRoute)) {
+    return staff(req, res, url, staffRoute, options.staffHandler, options.issuer);
+  }
   const servicedesk = SERVICEDESK_ROUTE.exec(url.pathname);
   if (req.method === 'POST' && (JIRA_ROUTE.test(url.pathname) || servicedesk)) {
     const body = await readBody(req, TicketLimits.maxTicketBytes);
@@ -81,6 +93,44 @@ async function route(req: IncomingMessage, res: ServerResponse, options: LocalSe
   }
   send(res, 404, { error: { code: 'NOT_FOUND', message: 'no such route' } });
 }
+
+/**
+ * What API Gateway's JWT authorizer does in AWS: no valid bearer token, no handler. The handler then
+ * gets the verified claims in the same place.
+ */
+async function staff(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  routeKey: string,
+  handler: HttpHandler,
+  issuer: DevIssuer,
+): Promise<void> {
+  const bearer = /^Bearer\s+([\w-]+\.[\w-]+\.[\w-]+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  let claims: Record<string, unknown>;
+  try {
+    if (!bearer) throw new Error('no bearer token');
+    claims = { ...(await issuer.verify(bearer)) };
+  } catch {
+    res.setHeader('www-authenticate', 'Bearer');
+    return send(res, 401, { message: 'Unauthorized' });
+  }
+  const body = await readBody(req, STAFF_BODY_LIMIT);
+  if (!body) {
+    res.setHeader('connection', 'close');
+    return send(res, 413, { error: { code: 'TOO_LARGE', message: 'body is too large' } });
+  }
+  const event = toEvent(req, url, routeKey, body, {});
+  const result = await handler({
+    ...event,
+    requestContext: { ...event.requestContext, authorizer: { jwt: { claims, scopes: [] } } },
+  } as typeof event);
+  res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
+  res.end(result.body);
+}
+
+/** A little over the staff API's own limit, so that the handler's 413 is the one people see. */
+const STAFF_BODY_LIMIT = 1024 * 1024;
 
 /** A malformed escape is no tenant at all (the handler answers 404), not a server error. */
 function decodePathSegment(segment: string): string {

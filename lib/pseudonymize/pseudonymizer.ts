@@ -27,6 +27,12 @@ const encoder = new TextEncoder();
 const sameBytes = (a: Uint8Array, b: Uint8Array | undefined) => b !== undefined && Buffer.compare(a, b) === 0;
 const valueAad = (tenant: string, token: string) => encoder.encode(`${tenant}\u0000${token}`);
 
+/** The keyed digest a token is made from; probe 0 is also the value's fingerprint. */
+const deriveDigest = (tokenKey: Uint8Array, kind: TokenKind, normalized: string, probe: number) =>
+  createHmac('sha256', tokenKey)
+    .update(probe === 0 ? `${kind}\u0000${normalized}` : `${kind}\u0000${normalized}\u0000${probe}`)
+    .digest();
+
 interface Pending extends PersonalValue {
   normalized: string;
   /** HMAC of the normalized value: identifies the value whatever its token. */
@@ -60,9 +66,7 @@ export class Pseudonymizer {
     if (values.length === 0) return this.#vault.recordTokens(ticket, []).then(() => []);
     const tokenKey = await this.#keys.tokenKey(ticket.tenant);
     const digest = (kind: TokenKind, normalized: string, probe: number) =>
-      createHmac('sha256', tokenKey)
-        .update(probe === 0 ? `${kind}\u0000${normalized}` : `${kind}\u0000${normalized}\u0000${probe}`)
-        .digest();
+      deriveDigest(tokenKey, kind, normalized, probe);
 
     const unique = new Map<string, Pending>();
     for (const { kind, value } of values) {
@@ -106,6 +110,29 @@ export class Pseudonymizer {
     return values.map(
       ({ kind, value }) => unique.get(`${kind}\u0000${normalizeValue(kind, value)}`)?.token ?? '',
     );
+  }
+
+  /**
+   * The token a value has in a tenant, computed without storing anything (to find a person's tokens
+   * in the audit log). A value that lost a collision has a later probe's token: the probes are
+   * followed while the vault shows the earlier token held by another value. A token whose entry is
+   * gone (past retention) is taken as the value's own, as it almost always was. Undefined for a
+   * tenant that has never had a ticket.
+   */
+  async tokenOf(tenant: string, kind: TokenKind, value: string): Promise<string | undefined> {
+    // A tenant without a token key has no tokens, and a lookup must not create its key.
+    const tokenKey = await this.#keys.existingTokenKey(tenant);
+    if (!tokenKey) return undefined;
+    const normalized = normalizeValue(kind, value);
+    const digest = (probe: number) => deriveDigest(tokenKey, kind, normalized, probe);
+    const fingerprint = digest(0);
+    let token = formatToken(kind, fingerprint);
+    for (let probe = 1; probe < MAX_PROBES; probe++) {
+      const entry = await this.#vault.getToken(tenant, token, this.#now());
+      if (!entry || sameBytes(fingerprint, entry.fingerprint)) break;
+      token = formatToken(kind, digest(probe));
+    }
+    return token;
   }
 
   /** The value behind a token of this tenant, or undefined if there is none or its retention has ended. */

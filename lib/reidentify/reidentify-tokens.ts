@@ -21,8 +21,11 @@ export const ReidentifyError = {
 export type ReidentifyError = (typeof ReidentifyError)[keyof typeof ReidentifyError];
 
 export interface ReidentifyRequest {
-  /** Look only in this tenant. Without it, each tenant the vault has keys for is tried. */
-  tenant?: string;
+  /**
+   * Look only in these tenants (those the person is authorized for). Without it, each tenant the
+   * vault has keys for is tried (the local operator's authority).
+   */
+  tenants?: readonly string[];
   tokens: readonly string[];
   /** Who asks: a person's subject id. */
   actor: string;
@@ -73,7 +76,7 @@ const messages: Record<ReidentifyError, (token: string, tenant: string | undefin
   SECRET_TOKEN: (token) => `${token} stands for a secret (a password or key), which is never stored`,
   // The string is not a token, so it might be anything, personal data included: never repeat it.
   NOT_A_TOKEN: () => 'not a token (a token looks like CPR_ABCDEFGHIJKLMNOP)',
-  OTHER_TENANT: (token, tenant) => `${token} belongs to another tenant than ${tenant}`,
+  OTHER_TENANT: (token, tenant) => `${token} belongs to another tenant than ${tenant ?? 'yours'}`,
   VALUE_UNREADABLE: (token) => `the stored value of ${token} does not decrypt`,
   PURPOSE_MISSING: () =>
     `a purpose is required: at least a sentence (${MIN_PURPOSE_CHARACTERS} characters, ${MIN_PURPOSE_WORDS} words) saying why`,
@@ -97,6 +100,8 @@ export async function reidentifyTokens(
   deps: ReidentifyDeps,
 ): Promise<ReidentifyOutcome> {
   const asked = [...new Set(request.tokens)];
+  const scope = request.tenants && [...new Set(request.tenants)].sort();
+  const scopeName = scope?.join(',');
   const tokens = asked.filter(isToken);
   const entry = {
     actor: request.actor,
@@ -110,24 +115,24 @@ export async function reidentifyTokens(
   if (!isStatedPurpose(request.purpose)) {
     const record = await deps.audit.append({
       ...entry,
-      tenant: request.tenant ?? '',
+      tenant: scopeName ?? '',
       outcome: 'denied',
       reason: ReidentifyError.PURPOSE_MISSING,
     });
     return {
-      results: asked.map((token) => failure(token, ReidentifyError.PURPOSE_MISSING, request.tenant)),
+      results: asked.map((token) => failure(token, ReidentifyError.PURPOSE_MISSING, scopeName)),
       record,
     };
   }
 
   let found: Map<string, Found>;
   try {
-    found = await lookUp(asked, request.tenant, deps);
+    found = await lookUp(asked, scope, deps);
   } catch (error) {
     // The attempt is recorded even when the vault or keys failed; the original error is what counts.
     const reason = error instanceof TicketProxyError ? error.code : 'ERROR';
     await deps.audit
-      .append({ ...entry, tenant: request.tenant ?? '', outcome: 'denied', reason })
+      .append({ ...entry, tenant: scopeName ?? '', outcome: 'denied', reason })
       .catch(() => undefined);
     throw error;
   }
@@ -137,7 +142,7 @@ export async function reidentifyTokens(
   const withheld = tokens.filter((t) => !tenantOf.has(t));
   const record = await deps.audit.append({
     ...entry,
-    tenant: request.tenant ?? [...new Set(tenantOf.values())].sort().join(','),
+    tenant: tenantOf.size > 0 ? [...new Set(tenantOf.values())].sort().join(',') : (scopeName ?? ''),
     ...(tenantOf.size > 0
       ? { outcome: 'granted', ...(withheld.length > 0 && { withheld }) }
       : { outcome: 'denied', reason: denialReason([...found.values()]) }),
@@ -145,7 +150,7 @@ export async function reidentifyTokens(
 
   const results = asked.map((token): TokenResult => {
     const f = found.get(token) ?? { code: ReidentifyError.UNKNOWN_TOKEN };
-    if ('code' in f) return failure(token, f.code, request.tenant);
+    if ('code' in f) return failure(token, f.code, scopeName);
     return { token, tenant: f.tenant, kind: f.revealed.kind, value: f.revealed.value };
   });
   return { results, record };
@@ -153,7 +158,7 @@ export async function reidentifyTokens(
 
 async function lookUp(
   asked: readonly string[],
-  tenant: string | undefined,
+  scope: readonly string[] | undefined,
   deps: ReidentifyDeps,
 ): Promise<Map<string, Found>> {
   let allTenants: Promise<readonly string[]> | undefined;
@@ -177,11 +182,14 @@ async function lookUp(
   const one = async (token: string): Promise<Found> => {
     if (!isToken(token)) return { code: ReidentifyError.NOT_A_TOKEN };
     if (tokenKindOf(token) === TokenKind.SECRET) return { code: ReidentifyError.SECRET_TOKEN };
-    if (tenant !== undefined) {
-      const here = await reveal(tenant, token);
-      if (here) return here;
+    if (scope !== undefined) {
+      for (const t of scope) {
+        const here = await reveal(t, token);
+        if (here) return here;
+      }
       for (const other of await tenants()) {
-        if (other !== tenant && (await has(other, token))) return { code: ReidentifyError.OTHER_TENANT };
+        if (!scope.includes(other) && (await has(other, token)))
+          return { code: ReidentifyError.OTHER_TENANT };
       }
       return { code: ReidentifyError.UNKNOWN_TOKEN };
     }

@@ -3,6 +3,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
+import { parseAccessPolicy } from '../access/access-policy.ts';
+import { DynamoAccessStore } from '../access/dynamo-access-store.ts';
+import { powertoolsMetrics } from '../access/powertools-metrics.ts';
 import { DynamoAuditLog } from '../audit/dynamo-audit-log.ts';
 import { defaultTenantConfig, type SecretRef, Tenants } from '../config/tenant-config.ts';
 import { ConfigError, DependencyError, ErrorCode } from '../errors.ts';
@@ -48,6 +51,12 @@ const awsEnvSchema = z.object({
   JIRA_WEBHOOK_SECRET_ARN: z.string().min(1).optional(),
   QUEUE_URL: z.string().min(1).optional(),
   AUDIT_TABLE_NAME: z.string().min(3).optional(),
+  /** Days audit records are kept: 184 (six months) to 1827 (five years). */
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().optional(),
+  ACCESS_TABLE_NAME: z.string().min(3).optional(),
+  /** JSON: lib/access/access-policy.ts. */
+  ACCESS_POLICY: z.string().optional(),
+  POWERTOOLS_SERVICE_NAME: z.string().optional(),
   RETENTION_POLICY: z.string().optional(),
 });
 
@@ -84,6 +93,7 @@ export function awsRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
   };
   let queue: JobQueue | undefined;
   let audit: DynamoAuditLog | undefined;
+  let access: DynamoAccessStore | undefined;
   const jira = new SecretConfiguredJira(() => required('JIRA_SECRET_ARN'), tenants);
   return {
     pseudonymizer: new Pseudonymizer({ keys, vault }),
@@ -97,7 +107,10 @@ export function awsRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
       return queue;
     },
     get audit() {
-      audit ??= new DynamoAuditLog(dynamo, { tableName: required('AUDIT_TABLE_NAME') });
+      audit ??= new DynamoAuditLog(dynamo, {
+        tableName: required('AUDIT_TABLE_NAME'),
+        ...(config.AUDIT_RETENTION_DAYS !== undefined && { retentionDays: config.AUDIT_RETENTION_DAYS }),
+      });
       return audit;
     },
     links: new DynamoIssueLinks(dynamo, config.VAULT_TABLE_NAME),
@@ -115,6 +128,14 @@ export function awsRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
       },
     },
     jiraWebhookSecrets: async () => [await stringSecret(required('JIRA_WEBHOOK_SECRET_ARN'))],
+    get access() {
+      access ??= new DynamoAccessStore(dynamo, required('ACCESS_TABLE_NAME'));
+      return access;
+    },
+    accessPolicy: parseAccessPolicy(config.ACCESS_POLICY, 'ACCESS_POLICY'),
+    metrics: powertoolsMetrics(config.POWERTOOLS_SERVICE_NAME ?? 'ticket-proxy'),
+    // The deployment's tenants: a full scan of the vault has no place on a request path.
+    knownTenants: async () => tenants.names(),
   };
 }
 

@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { noMetrics } from '../access/access-metrics.ts';
+import { parseAccessPolicy } from '../access/access-policy.ts';
+import { DynamoAccessStore } from '../access/dynamo-access-store.ts';
 import { DynamoAuditLog } from '../audit/dynamo-audit-log.ts';
 import {
   defaultTenantConfig,
@@ -23,6 +26,7 @@ import { FileJobQueue } from '../sync/file-job-queue.ts';
 import { JiraCloudTracker, type JiraConfig, jiraConfigFromEnv } from '../tracker/jira-cloud-tracker.ts';
 import { OutboxTracker } from '../tracker/outbox-tracker.ts';
 import { DynamoTokenVault } from '../vault/dynamo-token-vault.ts';
+import { listVaultTenants } from '../vault/vault-tenants.ts';
 import { MIN_SECRET_LENGTH } from '../webhook/signature.ts';
 import type { Runtime } from './runtime.ts';
 import { jiraConfigFor, repliesOf } from './tenant-wiring.ts';
@@ -38,6 +42,7 @@ export interface EmbeddedRuntime extends Runtime {
   vault: DynamoTokenVault;
   queue: FileJobQueue;
   audit: DynamoAuditLog;
+  access: DynamoAccessStore;
   /** Set when no Jira is configured and tickets go to the local outbox. */
   outbox: OutboxTracker | undefined;
   /** Where replies go for tenants with the local write-back. */
@@ -70,6 +75,7 @@ export async function openEmbeddedRuntime(
   const retention = new Retention(
     tenants.retention(Retention.fromJson(env.TICKET_PROXY_RETENTION, 'TICKET_PROXY_RETENTION').config),
   );
+  const accessPolicy = parseAccessPolicy(env.TICKET_PROXY_ACCESS_POLICY, 'TICKET_PROXY_ACCESS_POLICY');
   const jira = jiraConfigFromEnv(env);
   const webhookSecret = await localWebhookSecret(dataDir, env);
   const jiraWebhookSecret = env.JIRA_WEBHOOK_SECRET || webhookSecret;
@@ -117,6 +123,10 @@ export async function openEmbeddedRuntime(
     jiraWebhookSecrets: async () => [jiraWebhookSecret],
     isOwnAccount: async (accountId) =>
       jira ? accountId === (await jiraFor('', jira).ownAccountId()) : accountId === OUTBOX_ACCOUNT_ID,
+    access: new DynamoAccessStore(dynamo.client),
+    accessPolicy,
+    metrics: noMetrics,
+    knownTenants: () => listVaultTenants(dynamo.client),
     close: () => dynamo.close(),
   };
 }

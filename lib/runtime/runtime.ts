@@ -1,3 +1,6 @@
+import type { AccessMetrics } from '../access/access-metrics.ts';
+import type { AccessPolicy } from '../access/access-policy.ts';
+import type { AccessStore } from '../access/access-store.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Tenants } from '../config/tenant-config.ts';
 import type { Pseudonymizer } from '../pseudonymize/pseudonymizer.ts';
@@ -28,4 +31,10 @@ export interface Runtime {
   repliesFor(tenant: string): ServicedeskReplies | undefined;
   /** True for the tracker account the proxy writes with. */
   isOwnAccount(accountId: string): Promise<boolean>;
+  /** Grants, blocks and the counters behind them. */
+  access: AccessStore;
+  accessPolicy: AccessPolicy;
+  metrics: AccessMetrics;
+  /** Every tenant that may hold tokens: tells another tenant's token from an unknown one. */
+  knownTenants(): Promise<readonly string[]>;
 }

@@ -194,6 +194,32 @@ describe('DynamoAuditLog (real DynamoDB client, dynalite)', () => {
       expect(await log.verify()).toMatchObject({ intact: false, id: 'AUD-000000000004' });
     });
 
+    it('two records swapped in place (each key holding the other record)', async () => {
+      const [two, three] = [await stored(2), await stored(3)];
+      const put = (seq: number, item: typeof two) =>
+        dynamo.client.send(
+          new PutItemCommand({ TableName: AuditTable.defaultName, Item: { ...item, ...key(seq) } }),
+        );
+      await put(2, three);
+      await put(3, two);
+      expect(await log.verify()).toMatchObject({ intact: false, id: 'AUD-000000000003' });
+    });
+
+    it('a grant change whose subject or expiry was altered', async () => {
+      await log.append(
+        entry({
+          action: AuditAction.GRANT_ADD,
+          tokens: [],
+          subject: 'bob',
+          role: 'reidentifier',
+          expiresAt: '2027-05-01T00:00:00.000Z',
+        }),
+      );
+      expect(await log.verify()).toMatchObject({ intact: true, count: 5 });
+      await setAttribute(5, 'expiresAt', { S: '2099-01-01T00:00:00.000Z' });
+      expect(await log.verify()).toMatchObject({ intact: false, seq: 5, reason: ChainBreak.ALTERED });
+    });
+
     it('the newest record deleted', async () => {
       await dynamo.client.send(new DeleteItemCommand({ TableName: AuditTable.defaultName, Key: key(4) }));
       expect(await log.verify()).toMatchObject({

@@ -13,13 +13,14 @@ const put = (value: string) =>
   new PutItemCommand({ TableName: 'ticket-proxy-vault', Item: { pk: { S: value }, sk: { S: 'x' } } });
 
 describe('embedded DynamoDB', () => {
-  it('serves a data directory on a socket inside it, and creates the vault and audit tables', async () => {
+  it('serves a data directory on a socket inside it, and creates the vault, audit and access tables', async () => {
     const dataDir = await tempDir();
     const dynamo = await openEmbeddedDynamo({ dataDir });
     try {
       expect(dynamo.endpoint).toBe(`unix:${join(dataDir, 'dynamodb.sock')}`);
       expect((await stat(join(dataDir, 'dynamodb'))).mode & 0o777).toBe(0o700);
       expect((await dynamo.client.send(new ListTablesCommand({}))).TableNames).toEqual([
+        'ticket-proxy-access',
         'ticket-proxy-audit',
         'ticket-proxy-vault',
       ]);

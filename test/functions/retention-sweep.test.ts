@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRetentionSweepHandler } from '../../functions/retention-sweep.ts';
+import { DynamoAuditLog } from '../../lib/audit/dynamo-audit-log.ts';
 import { embeddedPseudonymizer, ticketRef } from '../support/embedded.ts';
 import { useTempDirs } from '../support/temp-dir.ts';
 
@@ -17,7 +18,10 @@ describe('retention sweep handler', () => {
     await embedded.pseudonymizer.tokenize({ ...ticketRef('SD-9'), expiresAt: new Date(Date.now() - 1000) }, [
       { kind: 'CPR', value: '0707077777' },
     ]);
-    const handler = createRetentionSweepHandler(() => embedded.vault, new Logger({ logLevel: 'SILENT' }));
+    const handler = createRetentionSweepHandler(
+      () => ({ vault: embedded.vault, audit: new DynamoAuditLog(embedded.dynamo.client) }),
+      new Logger({ logLevel: 'SILENT' }),
+    );
     expect((await handler()).tenants).toEqual({ ballerup: { tickets: 1, tokens: 1 } });
   });
 });

@@ -5,6 +5,14 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { AuditStore } from '../../infra/constructs/audit-store.ts';
+import {
+  actionsOf,
+  logicalIdOf,
+  resourcesOf,
+  type Statement as StackStatement,
+  synthesize,
+  TemplateQueries,
+} from './template-queries.ts';
 
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 
@@ -124,5 +132,64 @@ describe('AuditStore', () => {
     });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).not.toThrow();
+  });
+});
+
+describe('the audit table in the stack', () => {
+  /** Everything the construct's resource policy denies; a change there must be a change here. */
+  const REWRITING = [
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:PartiQLUpdate',
+    'dynamodb:PartiQLDelete',
+  ];
+
+  it('denies every function role of the stack, the staff API’s included, each rewriting action', () => {
+    const template = synthesize({ tenants: ['ballerup', 'egedal'] });
+    const q = new TemplateQueries(template);
+    const auditTable = q.idOf('AWS::DynamoDB::Table', 'AuditTable');
+    const policy = template.findResources('AWS::DynamoDB::Table')[auditTable]?.Properties.ResourcePolicy;
+    const denies = (policy.PolicyDocument.Statement as StackStatement[]).filter((s) => s.Effect === 'Deny');
+    const roles = Object.values(template.findResources('AWS::Lambda::Function')).map(
+      (f) => (f.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0],
+    );
+    expect(roles).toHaveLength(5);
+    expect(roles).toContain(q.roleId('staff-api'));
+    for (const action of REWRITING) {
+      // Every principal, with no condition that could make an exception of some role.
+      const denying = denies.filter(
+        (s) =>
+          actionsOf(s).includes(action) &&
+          JSON.stringify(s.Principal) === '{"AWS":"*"}' &&
+          s.Condition === undefined,
+      );
+      expect(denying, action).toHaveLength(1);
+    }
+    // No role is even granted one of them on the table: the deny is the second line, not the only one.
+    for (const role of roles) {
+      const onAudit = Object.values(template.findResources('AWS::IAM::Policy'))
+        .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement as StackStatement[])
+        .filter((s) => resourcesOf(s).some((r) => logicalIdOf(r) === auditTable));
+      for (const action of onAudit.flatMap(actionsOf)) expect(REWRITING, role).not.toContain(action);
+    }
+  });
+});
+
+describe('audit retention in the stack', () => {
+  it('gives every function that appends records the table and the retention configured', () => {
+    const template = synthesize({ auditRetentionDays: 1827 });
+    const withAudit = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (f) => f.Properties.Environment?.Variables?.AUDIT_TABLE_NAME,
+    );
+    expect(withAudit.length).toBeGreaterThanOrEqual(3);
+    for (const f of withAudit) expect(f.Properties.Environment.Variables.AUDIT_RETENTION_DAYS).toBe('1827');
+  });
+
+  it.each([30, 1828, 200.5])('refuses %s days, naming the bounds', (days) => {
+    expect(() => synthesize({ auditRetentionDays: days })).toThrow(
+      /184 \(six months\) to 1827 \(five years\)/,
+    );
   });
 });

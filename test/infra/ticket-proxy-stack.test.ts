@@ -32,9 +32,9 @@ const variablesOf = (service: string) => q.variables(service);
 const statementsOf = (service: string) => q.statementsOf(service);
 
 describe('TicketProxyStack', () => {
-  it('has five customer-managed KMS keys with rotation, retained on deletion', () => {
-    // Master key, vault table, audit table, sync queue, alarm topic: no two of them share a key.
-    template.resourceCountIs('AWS::KMS::Key', 5);
+  it('has six customer-managed KMS keys with rotation, retained on deletion', () => {
+    // Master key, vault table, audit table, access table, sync queue, alarm topic: no two share a key.
+    template.resourceCountIs('AWS::KMS::Key', 6);
     template.allResourcesProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     expect(
       Object.values(template.findResources('AWS::KMS::Key')).every((k) => k.DeletionPolicy === 'Retain'),
@@ -62,7 +62,7 @@ describe('TicketProxyStack', () => {
 
   it('runs every function on Node.js 24, ARM64, traced, with no secret in its environment', () => {
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(5);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -90,6 +90,7 @@ describe('TicketProxyStack', () => {
       'VAULT_TABLE_NAME',
     ]);
     expect(Object.keys(variablesOf('jira-webhook')).sort()).toEqual([
+      'AUDIT_RETENTION_DAYS',
       'AUDIT_TABLE_NAME',
       'JIRA_SECRET_ARN',
       'JIRA_WEBHOOK_SECRET_ARN',
@@ -100,8 +101,22 @@ describe('TicketProxyStack', () => {
       'VAULT_TABLE_NAME',
     ]);
     expect(Object.keys(variablesOf('retention-sweep')).sort()).toEqual([
+      'AUDIT_RETENTION_DAYS',
+      'AUDIT_TABLE_NAME',
       'NODE_OPTIONS',
       'POWERTOOLS_SERVICE_NAME',
+      'VAULT_TABLE_NAME',
+    ]);
+    expect(Object.keys(variablesOf('staff-api')).sort()).toEqual([
+      'ACCESS_POLICY',
+      'ACCESS_TABLE_NAME',
+      'AUDIT_RETENTION_DAYS',
+      'AUDIT_TABLE_NAME',
+      'KEY_ID',
+      'NODE_OPTIONS',
+      'POWERTOOLS_METRICS_NAMESPACE',
+      'POWERTOOLS_SERVICE_NAME',
+      'TENANTS_CONFIG',
       'VAULT_TABLE_NAME',
     ]);
   });
@@ -111,7 +126,7 @@ describe('TicketProxyStack', () => {
       default: { afterCloseDays: 90, maxAgeDays: 365 },
       tenants: { egedal: { afterCloseDays: 30 } },
     });
-    for (const service of ['servicedesk-webhook', 'jira-writer', 'jira-webhook']) {
+    for (const service of ['servicedesk-webhook', 'jira-writer', 'jira-webhook', 'staff-api']) {
       expect(JSON.parse(variablesOf(service).TENANTS_CONFIG as string)).toEqual({ ballerup: {}, egedal: {} });
     }
   });
@@ -124,7 +139,7 @@ describe('TicketProxyStack', () => {
     });
   });
 
-  it('denies every principal but the Jira webhook the unwrapping of value keys, and everyone re-encrypting them', () => {
+  it('denies every principal but the Jira webhook and the staff API the unwrapping of value keys, and everyone re-encrypting them', () => {
     const denies = Object.values(template.findResources('AWS::KMS::Key')).flatMap((k) =>
       (k.Properties.KeyPolicy.Statement as { Effect: string }[]).filter((s) => s.Effect === 'Deny'),
     );
@@ -135,7 +150,12 @@ describe('TicketProxyStack', () => {
         Principal: { AWS: '*' },
         Condition: {
           StringEquals: valueContext,
-          ArnNotEquals: { 'aws:PrincipalArn': [{ 'Fn::GetAtt': [q.roleId('jira-webhook'), 'Arn'] }] },
+          ArnNotEquals: {
+            'aws:PrincipalArn': [
+              { 'Fn::GetAtt': [q.roleId('jira-webhook'), 'Arn'] },
+              { 'Fn::GetAtt': [q.roleId('staff-api'), 'Arn'] },
+            ],
+          },
         },
       }),
       expect.objectContaining({
@@ -162,13 +182,16 @@ describe('TicketProxyStack', () => {
   });
 
   it('serves both webhook routes on one throttled, access-logged HTTP API', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
-      RouteKey: 'POST /webhooks/{servicedesk}/{tenant}',
-    });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'POST /webhooks/jira' });
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
-    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    const webhookApi = q.idOf('AWS::ApiGatewayV2::Api', 'IngestApi');
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).filter(
+      (r) => r.Properties.ApiId.Ref === webhookApi,
+    );
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual([
+      'POST /webhooks/jira',
+      'POST /webhooks/{servicedesk}/{tenant}',
+    ]);
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      ApiId: { Ref: webhookApi },
       StageName: '$default',
       DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
       AccessLogSettings: { DestinationArn: Match.anyValue() },
@@ -220,7 +243,7 @@ describe('TicketProxyStack', () => {
     }
   });
 
-  it('binds every use of the master key to a purpose: token keys for the sanitizer, value keys for the Jira webhook only', () => {
+  it('binds every use of the master key to a purpose: value keys only for the Jira webhook and the staff API', () => {
     const masterKey = q.idOf('AWS::KMS::Key', 'VaultMasterKey');
     const onMasterKey = statements().filter((s) => resourcesOf(s).some((r) => logicalIdOf(r) === masterKey));
     expect(onMasterKey.length).toBeGreaterThanOrEqual(3);
@@ -236,6 +259,7 @@ describe('TicketProxyStack', () => {
           s.Condition?.StringEquals?.['kms:EncryptionContext:purpose'] === 'value-encryption',
       );
     expect(unwrapsValues('jira-webhook')).toBe(true);
+    expect(unwrapsValues('staff-api')).toBe(true);
     for (const service of ['servicedesk-webhook', 'jira-writer', 'retention-sweep']) {
       expect(unwrapsValues(service)).toBe(false);
     }

@@ -94,7 +94,7 @@ describe('reidentifyTokens', () => {
     [UNREADABLE, 'ballerup', ReidentifyError.VALUE_UNREADABLE, /does not decrypt/],
   ])('refuses %s (tenant %s) with %s, and records the denial', async (token, tenant, code, message) => {
     const { audit, call } = setup();
-    const { results, record } = await call({ tokens: [token], tenant });
+    const { results, record } = await call({ tokens: [token], ...(tenant && { tenants: [tenant] }) });
     expect(results).toEqual([{ token, error: { code, message: expect.stringMatching(message) } }]);
     expect(record).toMatchObject({ outcome: 'denied', reason: code, tokens: [token], tenant: tenant ?? '' });
     expect(audit.records).toHaveLength(1);
@@ -120,7 +120,7 @@ describe('reidentifyTokens', () => {
 
   it('grants a request that got some values, naming the tokens withheld', async () => {
     const { call } = setup();
-    const { results, record } = await call({ tokens: [CPR, UNKNOWN, SECRET, CPR], tenant: 'ballerup' });
+    const { results, record } = await call({ tokens: [CPR, UNKNOWN, SECRET, CPR], tenants: ['ballerup'] });
     expect(results.map((r) => ('value' in r ? r.value : r.error.code))).toEqual([
       '010190-1234',
       ReidentifyError.UNKNOWN_TOKEN,
@@ -143,7 +143,7 @@ describe('reidentifyTokens', () => {
 
   it('asks for the tenants only when it has to', async () => {
     const { tenants, call } = setup();
-    await call({ tokens: [CPR], tenant: 'ballerup' });
+    await call({ tokens: [CPR], tenants: ['ballerup'] });
     expect(tenants).not.toHaveBeenCalled();
     await call({ tokens: [CPR, NAME] });
     expect(tenants).toHaveBeenCalledTimes(1);
@@ -158,7 +158,7 @@ describe('reidentifyTokens', () => {
         source: 'cli',
         purpose: 'Borgeren ringede om sin sag',
         tokens: [EGEDAL_EMAIL],
-        tenant: 'ballerup',
+        tenants: ['ballerup'],
       },
       { reveal, audit, tenants: async () => Object.keys(vault), has },
     );
@@ -171,7 +171,11 @@ describe('reidentifyTokens', () => {
     'refuses the purpose %j: records the denial and looks nothing up',
     async (purpose) => {
       const { audit, reveal, call } = setup();
-      const { results, record } = await call({ tokens: [CPR, 'not a token'], purpose, tenant: 'ballerup' });
+      const { results, record } = await call({
+        tokens: [CPR, 'not a token'],
+        purpose,
+        tenants: ['ballerup'],
+      });
       expect(results.map((r) => ('error' in r ? r.error.code : r.value))).toEqual([
         ReidentifyError.PURPOSE_MISSING,
         ReidentifyError.PURPOSE_MISSING,

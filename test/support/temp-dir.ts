@@ -7,7 +7,9 @@ import { afterAll } from 'vitest';
 export function useTempDirs(): () => Promise<string> {
   const dirs: string[] = [];
   afterAll(async () => {
-    await Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true })));
+    await Promise.all(
+      dirs.splice(0).map((d) => rm(d, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 })),
+    );
   });
   return async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ticket-proxy-test-'));

@@ -1,0 +1,166 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Alarm, ComparisonOperator, Metric, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { AccessMetric, METRICS_NAMESPACE } from '../../lib/access/access-metrics.ts';
+import type { AccessPolicy } from '../../lib/access/access-policy.ts';
+import { STAFF_ROUTES } from '../../lib/staff/staff-routes.ts';
+import type { DeploymentTenants } from '../deployment-tenants.ts';
+import type { AccessStore } from './access-store.ts';
+import type { AuditStore } from './audit-store.ts';
+import type { OperatorAlarms } from './operator-alarms.ts';
+import type { StaffIdentity } from './staff-identity.ts';
+import { TicketProxyFunction } from './ticket-proxy-function.ts';
+import type { VaultStore } from './vault-store.ts';
+
+export interface StaffApiProps {
+  identity: StaffIdentity;
+  vault: VaultStore;
+  audit: AuditStore;
+  access: AccessStore;
+  tenants: DeploymentTenants;
+  policy: AccessPolicy;
+  alarms: OperatorAlarms;
+}
+
+/** The function's Powertools service name, and the `service` dimension of its metrics. */
+export const STAFF_SERVICE_NAME = 'staff-api';
+
+/** The access metrics that page an operator at their first datapoint. */
+const ALARMING_METRICS = [
+  [
+    AccessMetric.RATE_EXCEEDED,
+    'a staff user re-identified more tokens in one hour than the access policy allows (maxTokensPerHour). Look up who in the audit log (GET /audit/activity) and ask why.',
+  ],
+  [
+    AccessMetric.OUTSIDE_HOURS,
+    "a staff user re-identified tokens outside the access policy's working hours. It was not refused; check the purpose in the audit log.",
+  ],
+  [
+    AccessMetric.USER_BLOCKED,
+    'a staff user was blocked after repeated refused requests. An administrator of the tenant unblocks them (POST /blocks/unblock) once the cause is known.',
+  ],
+] as const;
+
+/**
+ * The staff API: re-identification, the audit log's reports, grants and blocks, on an HTTP API of
+ * its own, apart from the webhooks. Every route needs a JWT from the staff user pool (the handler
+ * then checks MFA, grant and group itself). Its function is the second exception to the master
+ * key's refusal to unwrap value keys, and every use it makes of that is audited first.
+ */
+export class StaffApi extends Construct {
+  readonly api: HttpApi;
+  readonly function: NodejsFunction;
+  readonly alarms: readonly Alarm[];
+
+  constructor(scope: Construct, id: string, props: StaffApiProps) {
+    super(scope, id);
+    const fn = new TicketProxyFunction(this, 'Handler', {
+      entry: 'functions/staff-api.ts',
+      environment: {
+        VAULT_TABLE_NAME: props.vault.table.tableName,
+        KEY_ID: props.vault.masterKey.keyArn,
+        ...props.audit.environment,
+        ACCESS_TABLE_NAME: props.access.table.tableName,
+        ACCESS_POLICY: JSON.stringify(props.policy),
+        TENANTS_CONFIG: props.tenants.configJson,
+        POWERTOOLS_SERVICE_NAME: STAFF_SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+      },
+    });
+    this.function = fn.function;
+    props.vault.grantReveal(fn.role);
+    // A citizen's tokens are computed from their identifiers to answer who has seen them.
+    props.vault.grantTokenKeyRead(this.function);
+    props.audit.grantAppend(this.function);
+    props.audit.grantRead(this.function);
+    props.access.grantAccessControl(this.function);
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: RetentionDays.SIX_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.api = new HttpApi(this, 'Api', {
+      apiName: 'ticket-proxy-staff',
+      description: 'ticket-proxy staff API: re-identification, audit reports, grants',
+      createDefaultStage: false,
+      // The console calls the API from the page Cognito redirects back to.
+      corsPreflight: {
+        allowOrigins: [...props.identity.consoleOrigins],
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST],
+        allowHeaders: ['authorization', 'content-type'],
+        maxAge: Duration.hours(1),
+      },
+    });
+    new HttpStage(this, 'Stage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: 10, burstLimit: 20 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.jsonWithStandardFields({
+          caller: false,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: false,
+        }),
+      },
+    });
+    const authorizer = new HttpJwtAuthorizer('StaffJwt', props.identity.issuer, {
+      jwtAudience: [props.identity.client.userPoolClientId],
+    });
+    const integration = new HttpLambdaIntegration('StaffApi', this.function);
+    for (const route of STAFF_ROUTES) {
+      const [method, path] = route.split(' ') as [keyof typeof HttpMethod, string];
+      this.api.addRoutes({ path, methods: [HttpMethod[method]], integration, authorizer });
+    }
+
+    this.alarms = [
+      ...ALARMING_METRICS.map(
+        ([metricName, what]) =>
+          new Alarm(this, `${metricName}Alarm`, {
+            alarmDescription: `ticket-proxy: ${what}`,
+            metric: new Metric({
+              namespace: METRICS_NAMESPACE,
+              metricName,
+              dimensionsMap: { service: STAFF_SERVICE_NAME },
+              period: Duration.minutes(5),
+              statistic: Stats.SUM,
+            }),
+            threshold: 1,
+            comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            evaluationPeriods: 1,
+            treatMissingData: TreatMissingData.NOT_BREACHING,
+          }),
+      ),
+      // Staff requests are few, and a failed one may be a re-identification someone needed now.
+      new Alarm(this, 'ErrorsAlarm', {
+        alarmDescription:
+          'ticket-proxy: the staff API function failed (a timeout, or the vault, audit or access table unreachable). Its logs name the route.',
+        metric: this.function.metricErrors({ period: Duration.minutes(5), statistic: Stats.SUM }),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    ];
+    for (const alarm of this.alarms) props.alarms.notifyOn(alarm);
+  }
+}

@@ -1,0 +1,302 @@
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJiraWebhookHandler } from '../../functions/jira-webhook.ts';
+import { createServicedeskWebhookHandler } from '../../functions/servicedesk-webhook.ts';
+import { createStaffApiHandler, MAX_STAFF_BODY_BYTES } from '../../functions/staff-api.ts';
+import { addMonths, groupFor, Role } from '../../lib/access/grant.ts';
+import { DynamoAuditLog } from '../../lib/audit/dynamo-audit-log.ts';
+import { DevIssuer } from '../../lib/auth/dev-issuer.ts';
+import { startLocalServer } from '../../lib/local/server.ts';
+import { TokenKind } from '../../lib/pseudonymize/token.ts';
+import type { EmbeddedRuntime } from '../../lib/runtime/embedded.ts';
+import { STAFF_ROUTES } from '../../lib/staff/staff-routes.ts';
+import { silent, testRuntime } from '../support/runtime.ts';
+import { useTempDirs } from '../support/temp-dir.ts';
+
+const tempDir = useTempDirs();
+const PURPOSE = 'Borgeren ringede og bad om status på sagen';
+const CPR = '010190-1234';
+
+let runtime: EmbeddedRuntime;
+let issuer: DevIssuer;
+let server: Server;
+let url: string;
+let cprToken: string;
+
+async function grant(user: string, tenant: string, role: Role) {
+  const now = new Date().toISOString();
+  await runtime.access.putGrant({
+    user,
+    tenant,
+    role,
+    grantedBy: 'root',
+    grantedAt: now,
+    attestedBy: 'root',
+    attestedAt: now,
+    expiresAt: addMonths(new Date(), 6).toISOString(),
+  });
+}
+
+/** A login from the development issuer, with the groups of the grants named. */
+const login = (subject: string, grants: [string, Role][] = [], mfa = true) =>
+  issuer.mint({ subject, groups: grants.map(([t, r]) => groupFor(t, r)), mfa });
+
+async function call(
+  method: string,
+  path: string,
+  jwt: string | undefined,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: {
+      ...(jwt && { authorization: `Bearer ${jwt}` }),
+      ...(body !== undefined && { 'content-type': 'application/json' }),
+      ...headers,
+    },
+    ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, json: json as Record<string, unknown> };
+}
+
+beforeAll(async () => {
+  const dir = await tempDir();
+  runtime = await testRuntime(dir, { ballerup: {}, egedal: {} });
+  issuer = await DevIssuer.open(dir);
+  [cprToken] = (await runtime.pseudonymizer.tokenize(
+    { tenant: 'ballerup', ticketId: 'SD-1', expiresAt: new Date(Date.now() + 86_400_000) },
+    [{ kind: TokenKind.CPR, value: CPR }],
+  )) as [string];
+  await grant('alice', 'ballerup', Role.REIDENTIFIER);
+  await grant('ada', 'ballerup', Role.ADMIN);
+  await grant('dora', 'ballerup', Role.DPO);
+  ({ server, url } = await startLocalServer({
+    servicedeskHandler: createServicedeskWebhookHandler(() => runtime, silent()),
+    jiraHandler: createJiraWebhookHandler(() => runtime, silent()),
+    staffHandler: createStaffApiHandler(() => runtime, silent()),
+    issuer,
+    outbox: runtime.outbox,
+    replies: runtime.localReplies,
+    queue: runtime.queue,
+    port: 0,
+  }));
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  await runtime.close();
+});
+
+describe('staff API (functions/staff-api.ts behind the local server, as behind API Gateway)', () => {
+  it('answers no route without a valid login (401), as the JWT authorizer does', async () => {
+    const other = await DevIssuer.open(await tempDir());
+    const forged = await other.mint({
+      subject: 'alice',
+      groups: [groupFor('ballerup', Role.REIDENTIFIER)],
+      mfa: true,
+    });
+    for (const route of STAFF_ROUTES) {
+      const [method, path] = route.split(' ') as [string, string];
+      expect((await call(method, path, undefined, method === 'POST' ? {} : undefined)).status, route).toBe(
+        401,
+      );
+      expect((await call(method, path, forged, method === 'POST' ? {} : undefined)).status, route).toBe(401);
+    }
+  });
+
+  it('re-identifies text for a person with MFA, grant and group, and nothing may cache the answer', async () => {
+    const jwt = await login('alice', [['ballerup', Role.REIDENTIFIER]]);
+    const r = await call('POST', '/reidentify', jwt, {
+      text: `Ring om ${cprToken}`,
+      purpose: PURPOSE,
+      issueKey: 'DEV-1',
+    });
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({
+      outcome: 'granted',
+      text: `Ring om ${CPR}`,
+      auditId: expect.stringMatching(/^AUD-/),
+    });
+    expect(r.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('refuses with 403 and the audit record id, or 400 for a missing purpose, never with a value', async () => {
+    const noMfa = await call(
+      'POST',
+      '/reidentify',
+      await login('alice', [['ballerup', Role.REIDENTIFIER]], false),
+      {
+        tokens: [cprToken],
+        purpose: PURPOSE,
+      },
+    );
+    expect(noMfa).toMatchObject({
+      status: 403,
+      json: { error: { code: 'NO_MFA' }, auditId: expect.any(String) },
+    });
+    const noPurpose = await call(
+      'POST',
+      '/reidentify',
+      await login('alice', [['ballerup', Role.REIDENTIFIER]]),
+      {
+        tokens: [cprToken],
+        purpose: 'fordi',
+      },
+    );
+    expect(noPurpose).toMatchObject({ status: 400, json: { error: { code: 'PURPOSE_MISSING' } } });
+    expect(noMfa.text + noPurpose.text).not.toContain(CPR);
+  });
+
+  it('names what is wrong with a request body, never what it held', async () => {
+    const jwt = await login('alice', [['ballerup', Role.REIDENTIFIER]]);
+    const both = await call('POST', '/reidentify', jwt, { tokens: [cprToken], text: 'x', purpose: PURPOSE });
+    expect(both).toMatchObject({
+      status: 400,
+      json: { error: { message: expect.stringMatching(/either tokens or text/) } },
+    });
+    const unknown = await call('POST', '/reidentify', jwt, {
+      tokens: [cprToken],
+      purpose: PURPOSE,
+      cpr: CPR,
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.text).toMatch(/cpr/);
+    expect(unknown.text).not.toContain(CPR);
+    expect((await call('POST', '/reidentify', jwt, '{not json')).status).toBe(400);
+    expect((await call('POST', '/reidentify', jwt, 'x', { 'content-type': 'text/plain' })).status).toBe(415);
+    const huge = await call('POST', '/reidentify', jwt, {
+      text: 'a'.repeat(MAX_STAFF_BODY_BYTES + 10),
+      purpose: PURPOSE,
+    });
+    expect(huge.status).toBe(413);
+  });
+
+  it('answers 503 and no value when the audit log cannot be written', async () => {
+    const claims = {
+      sub: 'alice',
+      amr: '[pwd otp mfa]',
+      'cognito:groups': `[${groupFor('ballerup', Role.REIDENTIFIER)}]`,
+    };
+    const broken = { ...runtime, audit: new DynamoAuditLog(runtime.dynamo.client, 'no-such-table') };
+    const result = await createStaffApiHandler(
+      () => broken,
+      silent(),
+    )({
+      routeKey: 'POST /reidentify',
+      rawQueryString: '',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tokens: [cprToken], purpose: PURPOSE }),
+      isBase64Encoded: false,
+      requestContext: { http: { method: 'POST' }, authorizer: { jwt: { claims, scopes: [] } } },
+    } as never);
+    expect(result.statusCode).toBe(503);
+    expect(JSON.parse(result.body as string)).toMatchObject({ error: { code: 'AUDIT_UNAVAILABLE' } });
+    expect(result.body).not.toContain(CPR);
+  });
+
+  it('lets an administrator add, re-attest and revoke grants, each audited, and not their own', async () => {
+    const ada = await login('ada', [['ballerup', Role.ADMIN]]);
+    const added = await call('POST', '/grants', ada, {
+      user: 'bea',
+      tenant: 'ballerup',
+      role: 'reidentifier',
+    });
+    expect(added).toMatchObject({
+      status: 200,
+      json: { grant: { user: 'bea', grantedBy: 'ada' }, auditId: expect.any(String) },
+    });
+    const reattested = await call('POST', '/grants/reattest', ada, {
+      user: 'bea',
+      tenant: 'ballerup',
+      role: 'reidentifier',
+      months: 3,
+    });
+    expect(reattested.status).toBe(200);
+    expect(
+      (await call('POST', '/grants/revoke', ada, { user: 'bea', tenant: 'ballerup', role: 'reidentifier' }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await call('POST', '/grants/revoke', ada, { user: 'bea', tenant: 'ballerup', role: 'reidentifier' }))
+        .status,
+    ).toBe(404);
+    const own = await call('POST', '/grants', ada, { user: 'ada', tenant: 'ballerup', role: 'reidentifier' });
+    expect(own).toMatchObject({ status: 403, json: { error: { code: 'OWN_ACCESS' } } });
+    const elsewhere = await call('POST', '/grants', ada, {
+      user: 'bea',
+      tenant: 'egedal',
+      role: 'reidentifier',
+    });
+    expect(elsewhere).toMatchObject({ status: 403, json: { error: { code: 'NO_GRANT' } } });
+    const badRole = await call('POST', '/grants', ada, { user: 'bea', tenant: 'ballerup', role: 'root' });
+    expect(badRole).toMatchObject({
+      status: 400,
+      json: { error: { message: expect.stringMatching(/role must be one of/) } },
+    });
+  });
+
+  it('blocks after five refusals, lists the block for administrators, and unblocks', async () => {
+    await grant('carl', 'ballerup', Role.REIDENTIFIER);
+    const carl = await login('carl', [['ballerup', Role.REIDENTIFIER]]);
+    for (let i = 0; i < 5; i++) {
+      const r = await call('POST', '/reidentify', carl, {
+        tokens: ['CPR_AAAAAAAAAAAAAAAA'],
+        purpose: PURPOSE,
+      });
+      expect(r.json).toMatchObject({ outcome: 'denied', reason: 'UNKNOWN_TOKEN' });
+    }
+    const sixth = await call('POST', '/reidentify', carl, { tokens: [cprToken], purpose: PURPOSE });
+    expect(sixth).toMatchObject({ status: 403, json: { error: { code: 'USER_BLOCKED' } } });
+    const ada = await login('ada', [['ballerup', Role.ADMIN]]);
+    const blocks = await call('GET', '/blocks', ada);
+    expect(blocks.json.blocks).toEqual([expect.objectContaining({ user: 'carl', denials: 5 })]);
+    expect((await call('POST', '/blocks/unblock', ada, { user: 'carl' })).status).toBe(200);
+    expect(
+      (await call('POST', '/reidentify', carl, { tokens: [cprToken], purpose: PURPOSE })).json,
+    ).toMatchObject({ outcome: 'granted' });
+  });
+
+  it('answers the DPO’s questions as JSON or CSV, and the chain check', async () => {
+    const dora = await login('dora', [['ballerup', Role.DPO]]);
+    const seen = await call('POST', '/audit/who-has-seen?format=csv', dora, {
+      cpr: CPR,
+      purpose: 'Borgeren har bedt om indsigt i sine data',
+    });
+    expect(seen.status).toBe(200);
+    expect(seen.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(seen.text).toMatch(/\r\nAUD-\d+,[^\r\n]*,alice,api,reidentify,ballerup,granted,,yes,/);
+    expect(seen.text).not.toContain(CPR);
+    const activity = await call('GET', '/audit/activity?user=alice', dora);
+    expect((activity.json.records as unknown[]).length).toBeGreaterThan(0);
+    const review = await call('GET', '/audit/access-review?format=csv', dora);
+    expect(review.text.split('\r\n')[0]).toContain('unused90Days');
+    const records = await call('GET', '/audit/records?outcome=denied&action=reidentify', dora);
+    expect((records.json.records as { outcome: string }[]).every((r) => r.outcome === 'denied')).toBe(true);
+    expect((await call('GET', '/audit/records?since=yesterday', dora)).status).toBe(400);
+    expect(await call('GET', '/audit/verify', dora)).toMatchObject({ status: 200, json: { intact: true } });
+    // A re-identifier may not read the audit log.
+    const alice = await login('alice', [['ballerup', Role.REIDENTIFIER]]);
+    expect((await call('GET', '/audit/records', alice)).status).toBe(403);
+  });
+
+  it("shows people their own grants at /me, and serves the issuer's public keys", async () => {
+    const me = await call('GET', '/me', await login('alice', [['ballerup', Role.REIDENTIFIER]]));
+    expect(me.json).toMatchObject({
+      subject: 'alice',
+      mfa: true,
+      blocked: false,
+      grants: [expect.objectContaining({ tenant: 'ballerup' })],
+    });
+    const jwks = await call('GET', '/.well-known/jwks.json', undefined);
+    expect(jwks.json).toMatchObject({ keys: [expect.objectContaining({ kty: 'EC', crv: 'P-256' })] });
+    expect(jwks.text).not.toContain('"d"');
+  });
+});

@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addMonths, groupFor, Role } from '../../lib/access/grant.ts';
+import { AuditAction, type AuditRecord } from '../../lib/audit/audit-log.ts';
+import type { Principal } from '../../lib/auth/principal.ts';
+import { TokenKind } from '../../lib/pseudonymize/token.ts';
+import type { EmbeddedRuntime } from '../../lib/runtime/embedded.ts';
+import { type StaffService, staffServiceFor } from '../../lib/staff/staff-service.ts';
+import { testRuntime } from '../support/runtime.ts';
+import { useTempDirs } from '../support/temp-dir.ts';
+
+const tempDir = useTempDirs();
+const PURPOSE = 'Borgeren ringede og bad om status på sagen';
+const LOOKUP = 'Borgeren har bedt om indsigt i hvem der har set oplysningerne';
+const DAY = 24 * 60 * 60 * 1000;
+const JENS_CPR = '010190-1234';
+
+let runtime: EmbeddedRuntime;
+let staff: StaffService;
+const tokens = { jens: '', jensName: '', jensEgedal: '', mette: '' };
+
+const person = (subject: string, grants: [string, Role][]): Principal => ({
+  subject,
+  mfa: true,
+  groups: grants.map(([tenant, role]) => groupFor(tenant, role)),
+});
+
+async function grant(user: string, tenant: string, role: Role) {
+  const now = new Date().toISOString();
+  await runtime.access.putGrant({
+    user,
+    tenant,
+    role,
+    grantedBy: 'root',
+    grantedAt: now,
+    attestedBy: 'root',
+    attestedAt: now,
+    expiresAt: addMonths(new Date(), 6).toISOString(),
+  });
+}
+
+const alice = person('alice', [['ballerup', Role.REIDENTIFIER]]);
+const bob = person('bob', [['ballerup', Role.REIDENTIFIER]]);
+const erik = person('erik', [['egedal', Role.REIDENTIFIER]]);
+const dora = person('dora', [['ballerup', Role.DPO]]);
+
+beforeAll(async () => {
+  runtime = await testRuntime(await tempDir(), { ballerup: {}, egedal: {} });
+  staff = staffServiceFor(runtime);
+  const ticket = (ticketId: string, tenant = 'ballerup') => ({
+    tenant,
+    ticketId,
+    expiresAt: new Date(Date.now() + 90 * DAY),
+  });
+  // Jens in two tickets of Ballerup (one token) and one of Egedal (another token: tokens are per tenant).
+  [tokens.jens, tokens.jensName] = (await runtime.pseudonymizer.tokenize(ticket('SD-1'), [
+    { kind: TokenKind.CPR, value: JENS_CPR },
+    { kind: TokenKind.NAME, value: 'Jens Hansen' },
+  ])) as [string, string];
+  await runtime.pseudonymizer.tokenize(ticket('SD-2'), [{ kind: TokenKind.CPR, value: '0101901234' }]);
+  [tokens.jensEgedal] = (await runtime.pseudonymizer.tokenize(ticket('SD-9', 'egedal'), [
+    { kind: TokenKind.CPR, value: JENS_CPR },
+  ])) as [string];
+  [tokens.mette] = (await runtime.pseudonymizer.tokenize(ticket('SD-3'), [
+    { kind: TokenKind.CPR, value: '020290-2345' },
+  ])) as [string];
+  await grant('alice', 'ballerup', Role.REIDENTIFIER);
+  await grant('bob', 'ballerup', Role.REIDENTIFIER);
+  await grant('erik', 'egedal', Role.REIDENTIFIER);
+  await grant('dora', 'ballerup', Role.DPO);
+});
+afterAll(() => runtime.close());
+
+describe('StaffService: the data protection officer’s questions', () => {
+  it('"who has seen this citizen’s data?" lists exactly the uses of the citizen’s tokens, across tickets and tenants', async () => {
+    expect(tokens.jensEgedal).not.toBe(tokens.jens);
+    const uses = [
+      await staff.reidentify(alice, {
+        tokens: [tokens.jens],
+        purpose: PURPOSE,
+        issueKey: 'DEV-1',
+        source: 'api',
+      }),
+      await staff.reidentify(bob, { tokens: [tokens.mette], purpose: PURPOSE, source: 'api' }),
+      await staff.reidentify(bob, {
+        text: `Om ${tokens.jensName} og ${tokens.mette}`,
+        purpose: PURPOSE,
+        source: 'console',
+      }),
+      await staff.reidentify(erik, { tokens: [tokens.jensEgedal], purpose: PURPOSE, source: 'api' }),
+      await staff.reidentify(person('mallory', []), {
+        tokens: [tokens.jens],
+        purpose: PURPOSE,
+        source: 'api',
+      }),
+    ];
+    expect(uses.map((u) => u.outcome)).toEqual(['granted', 'granted', 'granted', 'granted', 'refused']);
+    // A write-back of the ticket's tokens, as the Jira webhook makes it.
+    await runtime.audit.append({
+      actor: 'system:write-back',
+      source: 'jira-webhook',
+      action: AuditAction.WRITE_BACK,
+      tenant: 'ballerup',
+      tokens: [tokens.jens],
+      purpose: 'write-back',
+      issueKey: 'DEV-1',
+      outcome: 'granted',
+    });
+
+    const asOperator = await staff.whoHasSeen(
+      { operator: 'dpo-cli', source: 'cli' },
+      { cpr: ['0101901234'], name: ['jens  hansen'] },
+      { purpose: LOOKUP },
+    );
+    if ('refused' in asOperator) throw new Error('refused');
+    const seen = asOperator.rows.filter((r) => r.seen).map((r) => [r.actor, r.tenant, r.tokens]);
+    expect(seen).toEqual([
+      ['alice', 'ballerup', [tokens.jens]],
+      ['bob', 'ballerup', [tokens.jensName]],
+      ['erik', 'egedal', [tokens.jensEgedal]],
+      ['system:write-back', 'ballerup', [tokens.jens]],
+    ]);
+    expect(asOperator.rows.filter((r) => !r.seen).map((r) => [r.actor, r.reason])).toEqual([
+      ['mallory', 'NO_GRANT'],
+    ]);
+    // The lookup itself is recorded, with the tokens and never the CPR number or name asked for.
+    expect(asOperator.record).toMatchObject({
+      action: AuditAction.DPO_LOOKUP,
+      actor: 'dpo-cli',
+      outcome: 'granted',
+      purpose: LOOKUP,
+    });
+    expect(asOperator.record.tokens).toEqual(
+      expect.arrayContaining([tokens.jens, tokens.jensEgedal, tokens.jensName]),
+    );
+    expect(JSON.stringify(asOperator.record)).not.toMatch(/0101901234|010190|jens hansen/i);
+
+    // A DPO of Ballerup sees Ballerup only.
+    const asDora = await staff.whoHasSeen(
+      { principal: dora, source: 'api' },
+      { cpr: [JENS_CPR] },
+      { purpose: LOOKUP },
+    );
+    if ('refused' in asDora) throw new Error('refused');
+    expect(asDora.tokens.map((t) => t.tenant)).toEqual(['ballerup']);
+    expect(asDora.rows.filter((r) => r.seen).map((r) => r.actor)).toEqual(['alice', 'system:write-back']);
+  });
+
+  it('refuses a lookup without a purpose, recording it, and one by someone who is not a DPO', async () => {
+    const noPurpose = await staff.whoHasSeen({ principal: dora, source: 'api' }, { cpr: [JENS_CPR] }, {});
+    expect(noPurpose).toMatchObject({
+      refused: 'PURPOSE_MISSING',
+      record: { outcome: 'denied', action: AuditAction.DPO_LOOKUP },
+    });
+    const notDpo = await staff.whoHasSeen(
+      { principal: alice, source: 'api' },
+      { cpr: [JENS_CPR] },
+      { purpose: LOOKUP },
+    );
+    expect(notDpo).toMatchObject({ refused: 'NO_GRANT', record: { actor: 'alice', outcome: 'denied' } });
+  });
+
+  it('"what did this user re-identify, and why?" for a DPO, recorded as a read', async () => {
+    const result = await staff.activity(dora, 'bob', 'api');
+    if ('refused' in result) throw new Error('refused');
+    expect(result.records.map((r) => [r.action, r.outcome, r.purpose])).toEqual([
+      [AuditAction.REIDENTIFY, 'granted', PURPOSE],
+      [AuditAction.REIDENTIFY, 'granted', PURPOSE],
+    ]);
+    expect(result.record).toMatchObject({ action: AuditAction.AUDIT_READ, actor: 'dora', subject: 'bob' });
+  });
+
+  it("shows a DPO only records of their tenants and of their tenants' users", async () => {
+    const result = await staff.records(dora, {}, 'api');
+    if ('refused' in result) throw new Error('refused');
+    const actors = new Set(result.records.map((r: AuditRecord) => r.actor));
+    expect(actors.has('alice')).toBe(true);
+    expect(actors.has('erik')).toBe(false);
+    expect(
+      result.records.every(
+        (r) => r.tenant.split(',').includes('ballerup') || ['alice', 'bob', 'dora'].includes(r.actor),
+      ),
+    ).toBe(true);
+  });
+
+  it('gives the access review with last use, and the chain check', async () => {
+    const review = await staff.accessReview(dora, 'api');
+    if ('refused' in review) throw new Error('refused');
+    const alices = review.rows.find((r) => r.user === 'alice');
+    expect(alices).toMatchObject({ status: 'active', unused: false, lastUsedAt: expect.any(String) });
+    expect(review.rows.some((r) => r.tenant === 'egedal')).toBe(false);
+    const verified = await staff.verify(dora, 'api');
+    expect(verified).toMatchObject({ verdict: { intact: true } });
+  });
+});

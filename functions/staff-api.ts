@@ -8,6 +8,7 @@ import { AuditAction, type AuditRecord } from '../lib/audit/audit-log.ts';
 import { CITIZEN_IDENTIFIERS, type CitizenQuery, checkCitizenQuery } from '../lib/audit/citizen-tokens.ts';
 import { recordsCsv, reviewCsv, seenCsv } from '../lib/audit/dpo-reports.ts';
 import { type Principal, principalFromClaims } from '../lib/auth/principal.ts';
+import { MAX_TOKENS_PER_REQUEST } from '../lib/reidentify/reidentify-tokens.ts';
 import { awsRuntime } from '../lib/runtime/aws.ts';
 import type { Runtime } from '../lib/runtime/runtime.ts';
 import { isStaffRoute, type StaffRoute } from '../lib/staff/staff-routes.ts';
@@ -45,7 +46,12 @@ const csv = (name: string, text: string): APIGatewayProxyStructuredResultV2 => (
 });
 
 /** Why a request was refused, as the HTTP status that says it. */
-const REFUSAL_STATUS: Record<string, number> = { PURPOSE_MISSING: 400, BAD_EXPIRY: 400 };
+const REFUSAL_STATUS: Record<string, number> = {
+  PURPOSE_MISSING: 400,
+  PURPOSE_HAS_PERSONAL_DATA: 400,
+  TOO_MANY_TOKENS: 400,
+  BAD_EXPIRY: 400,
+};
 
 function refused(result: Refusal): APIGatewayProxyStructuredResultV2 {
   return json(REFUSAL_STATUS[result.refused] ?? 403, {
@@ -61,6 +67,9 @@ const refusalMessages: Record<string, string> = {
   GRANT_EXPIRED: 'your grant has expired; an administrator must re-attest it',
   NO_GROUP: 'your identity provider does not put you in the group for this role and tenant',
   PURPOSE_MISSING: 'state the purpose in at least a sentence (10 characters, 2 words)',
+  PURPOSE_HAS_PERSONAL_DATA:
+    'the purpose holds a CPR number, e-mail address or phone number, which the audit log must not keep: refer to the case by its ticket or issue',
+  TOO_MANY_TOKENS: `at most ${MAX_TOKENS_PER_REQUEST} tokens per request`,
   OWN_ACCESS: 'no one changes their own access: ask another administrator',
   BAD_EXPIRY: 'a grant runs from 1 day to 12 months',
 };
@@ -254,7 +263,8 @@ async function handle(
       if ('refused' in result) return refused(result);
       return asCsv
         ? csv('who-has-seen', seenCsv(result.rows))
-        : json(200, { tokens: result.tokens, rows: result.rows, auditId: result.record.id });
+        : // Rows only: the tokens computed for each value given would confirm guesses of CPR numbers.
+          json(200, { identifiers: result.tokens.length, rows: result.rows, auditId: result.record.id });
     }
     case 'GET /audit/activity': {
       const user = q.get('user');

@@ -4,6 +4,7 @@ import { type AccessPolicy, defaultAccessPolicy } from '../lib/access/access-pol
 import type { Retention } from '../lib/retention/retention-policy.ts';
 import { AccessStore } from './constructs/access-store.ts';
 import { AuditStore } from './constructs/audit-store.ts';
+import { AuditWatch } from './constructs/audit-watch.ts';
 import { JiraConnection } from './constructs/jira-connection.ts';
 import { JiraWebhook } from './constructs/jira-webhook.ts';
 import { JiraWriter } from './constructs/jira-writer.ts';
@@ -55,6 +56,7 @@ const WRITER_TIMEOUT = Duration.minutes(3);
 export class TicketProxyStack extends Stack {
   readonly vault: VaultStore;
   readonly audit: AuditStore;
+  readonly auditWatch: AuditWatch;
   readonly alarms: OperatorAlarms;
   readonly queue: SyncQueue;
   readonly ingest: ServicedeskIngest;
@@ -98,6 +100,7 @@ export class TicketProxyStack extends Stack {
       tenants,
     });
     this.sweep = new RetentionSweep(this, 'Retention', { vault: this.vault, audit: this.audit });
+    this.auditWatch = new AuditWatch(this, 'AuditWatch', { audit: this.audit, alarms: this.alarms });
     this.access = new AccessStore(this, 'Access');
     this.staffIdentity = new StaffIdentity(this, 'StaffIdentity', {
       tenants: tenants.names,

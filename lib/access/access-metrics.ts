@@ -1,4 +1,4 @@
-/** The metrics staff access emits (CloudWatch namespace {@link METRICS_NAMESPACE}); alarms watch them. */
+/** The metrics staff access and the audit watch emit (CloudWatch namespace {@link METRICS_NAMESPACE}); alarms watch them. */
 export const AccessMetric = {
   /** Tokens turned into values, per request; dimension `tenant`. */
   TOKENS_REIDENTIFIED: 'TokensReidentified',
@@ -10,6 +10,8 @@ export const AccessMetric = {
   OUTSIDE_HOURS: 'ReidentifyOutsideHours',
   /** A user was blocked after repeated rejected attempts. */
   USER_BLOCKED: 'UserBlocked',
+  /** The audit table was changed other than by appending (audit watch). */
+  AUDIT_TAMPERED: 'AuditTampered',
 } as const;
 export type AccessMetric = (typeof AccessMetric)[keyof typeof AccessMetric];
 

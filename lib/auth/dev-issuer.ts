@@ -95,6 +95,7 @@ export class DevIssuer {
       issuer: DEV_ISSUER,
       audience: DEV_AUDIENCE,
       algorithms: [ALGORITHM],
+      requiredClaims: ['exp', 'iat', 'sub'],
       currentDate: now,
       clockTolerance: 30,
     });

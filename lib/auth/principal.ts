@@ -48,10 +48,7 @@ function listClaim(value: unknown): string[] {
     } catch {
       // not JSON: API Gateway's form
     }
-    return text
-      .slice(1, -1)
-      .split(/[\s,]+/)
-      .filter(Boolean);
+    return text.slice(1, -1).split(/\s+/).filter(Boolean);
   }
   return text ? [text] : [];
 }

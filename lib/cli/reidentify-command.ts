@@ -46,7 +46,13 @@ export async function reidentifyCommand(args: readonly string[]): Promise<number
         has: async (tenant, token) => (await runtime.vault.getToken(tenant, token, new Date())) !== undefined,
       },
     );
-    const refused = results.find((r) => 'error' in r && r.error.code === ReidentifyError.PURPOSE_MISSING);
+    const refused = results.find(
+      (r) =>
+        'error' in r &&
+        (r.error.code === ReidentifyError.PURPOSE_MISSING ||
+          r.error.code === ReidentifyError.PURPOSE_HAS_PERSONAL_DATA ||
+          r.error.code === ReidentifyError.TOO_MANY_TOKENS),
+    );
     if (refused && 'error' in refused) {
       return usage(`${refused.error.message}; the refusal is recorded in the audit log`);
     }

@@ -1,4 +1,8 @@
 import { AuditAction, type AuditEntry, type AuditLog, type AuditRecord } from '../audit/audit-log.ts';
+import { cprDetector } from '../detect/cpr.ts';
+import { detectSpans } from '../detect/detect.ts';
+import { emailDetector } from '../detect/email.ts';
+import { phoneDetector } from '../detect/phone.ts';
 import { ErrorCode, TicketProxyError } from '../errors.ts';
 import type { RevealedValue } from '../pseudonymize/pseudonymizer.ts';
 import { isToken, TOKEN_PATTERN, TokenKind, tokenKindOf } from '../pseudonymize/token.ts';
@@ -17,6 +21,10 @@ export const ReidentifyError = {
   VALUE_UNREADABLE: 'VALUE_UNREADABLE',
   /** No purpose, or none that says why; nothing was looked up. */
   PURPOSE_MISSING: 'PURPOSE_MISSING',
+  /** The purpose holds a CPR number, e-mail address or phone number; it is not recorded, nothing was looked up. */
+  PURPOSE_HAS_PERSONAL_DATA: 'PURPOSE_HAS_PERSONAL_DATA',
+  /** More tokens than one request may ask for; nothing was looked up. */
+  TOO_MANY_TOKENS: 'TOO_MANY_TOKENS',
 } as const;
 export type ReidentifyError = (typeof ReidentifyError)[keyof typeof ReidentifyError];
 
@@ -60,8 +68,26 @@ export interface ReidentifyOutcome {
   record: AuditRecord;
 }
 
+/** Bounds one request's lookups and its audit record's size. */
+export const MAX_TOKENS_PER_REQUEST = 200;
+
 const MIN_PURPOSE_CHARACTERS = 10;
 const MIN_PURPOSE_WORDS = 2;
+
+/**
+ * Why a purpose cannot be recorded: missing or too short, or holding personal data that the
+ * append-only audit log would keep for years (the detectors for CPR numbers, e-mail addresses and
+ * phone numbers, which do not guess).
+ */
+export function purposeProblem(
+  purpose: string | undefined,
+): typeof ReidentifyError.PURPOSE_MISSING | typeof ReidentifyError.PURPOSE_HAS_PERSONAL_DATA | undefined {
+  if (!isStatedPurpose(purpose)) return ReidentifyError.PURPOSE_MISSING;
+  if (detectSpans(purpose, PURPOSE_DETECTORS).length > 0) return ReidentifyError.PURPOSE_HAS_PERSONAL_DATA;
+  return undefined;
+}
+
+const PURPOSE_DETECTORS = [cprDetector, emailDetector, phoneDetector];
 
 /** True for a purpose of at least a sentence: 10 characters and 2 words, not counting spaces at the ends. */
 export function isStatedPurpose(purpose: string | undefined): purpose is string {
@@ -80,6 +106,9 @@ const messages: Record<ReidentifyError, (token: string, tenant: string | undefin
   VALUE_UNREADABLE: (token) => `the stored value of ${token} does not decrypt`,
   PURPOSE_MISSING: () =>
     `a purpose is required: at least a sentence (${MIN_PURPOSE_CHARACTERS} characters, ${MIN_PURPOSE_WORDS} words) saying why`,
+  PURPOSE_HAS_PERSONAL_DATA: () =>
+    'the purpose holds a CPR number, e-mail address or phone number, which the audit log must not keep: refer to the case by its ticket or issue instead',
+  TOO_MANY_TOKENS: () => `at most ${MAX_TOKENS_PER_REQUEST} tokens per request`,
 };
 
 type Found = { tenant: string; revealed: RevealedValue } | { code: ReidentifyError };
@@ -103,26 +132,27 @@ export async function reidentifyTokens(
   const scope = request.tenants && [...new Set(request.tenants)].sort();
   const scopeName = scope?.join(',');
   const tokens = asked.filter(isToken);
+  const refusal =
+    asked.length > MAX_TOKENS_PER_REQUEST ? ReidentifyError.TOO_MANY_TOKENS : purposeProblem(request.purpose);
   const entry = {
     actor: request.actor,
     source: request.source,
     action: AuditAction.REIDENTIFY,
-    tokens,
-    ...(request.purpose !== undefined && { purpose: request.purpose }),
+    tokens: tokens.slice(0, MAX_TOKENS_PER_REQUEST),
+    // A purpose holding personal data is not recorded: the refusal's reason says why.
+    ...(request.purpose !== undefined &&
+      refusal !== ReidentifyError.PURPOSE_HAS_PERSONAL_DATA && { purpose: request.purpose }),
     ...(request.issueKey !== undefined && { issueKey: request.issueKey }),
   } satisfies Partial<AuditEntry>;
 
-  if (!isStatedPurpose(request.purpose)) {
+  if (refusal) {
     const record = await deps.audit.append({
       ...entry,
       tenant: scopeName ?? '',
       outcome: 'denied',
-      reason: ReidentifyError.PURPOSE_MISSING,
+      reason: refusal,
     });
-    return {
-      results: asked.map((token) => failure(token, ReidentifyError.PURPOSE_MISSING, scopeName)),
-      record,
-    };
+    return { results: asked.map((token) => failure(token, refusal, scopeName)), record };
   }
 
   let found: Map<string, Found>;

@@ -7,6 +7,7 @@ import { AuditAction, type AuditRecord } from '../audit/audit-log.ts';
 import type { Principal } from '../auth/principal.ts';
 import { isToken } from '../pseudonymize/token.ts';
 import {
+  MAX_TOKENS_PER_REQUEST,
   type ReidentifyDeps,
   ReidentifyError,
   reidentifyTokens,
@@ -37,7 +38,17 @@ export type StaffReidentifyOutcome =
       text?: string;
       record: AuditRecord;
     }
-  | { outcome: 'refused'; reason: Denial | typeof ReidentifyError.PURPOSE_MISSING; record: AuditRecord };
+  | { outcome: 'refused'; reason: Denial | RequestRefusal; record: AuditRecord };
+
+/** Refusals of the request itself, before any token is looked up. */
+const REQUEST_REFUSALS = [
+  ReidentifyError.PURPOSE_MISSING,
+  ReidentifyError.PURPOSE_HAS_PERSONAL_DATA,
+  ReidentifyError.TOO_MANY_TOKENS,
+] as const;
+type RequestRefusal = (typeof REQUEST_REFUSALS)[number];
+const isRequestRefusal = (reason: string | undefined): reason is RequestRefusal =>
+  (REQUEST_REFUSALS as readonly (string | undefined)[]).includes(reason);
 
 export interface StaffReidentifyDeps extends ReidentifyDeps {
   access: AccessStore;
@@ -62,7 +73,7 @@ export async function reidentifyForStaff(
   const attempt = {
     source: request.source,
     action: AuditAction.REIDENTIFY,
-    tokens: [...new Set(asked.filter(isToken))],
+    tokens: [...new Set(asked.filter(isToken))].slice(0, MAX_TOKENS_PER_REQUEST),
     ...(request.purpose !== undefined && { purpose: request.purpose }),
     ...(request.issueKey !== undefined && { issueKey: request.issueKey }),
   };
@@ -77,9 +88,7 @@ export async function reidentifyForStaff(
   );
   if (record.outcome === 'denied') {
     await guard.counted(principal.subject, record);
-    if (record.reason === ReidentifyError.PURPOSE_MISSING) {
-      return { outcome: 'refused', reason: ReidentifyError.PURPOSE_MISSING, record };
-    }
+    if (isRequestRefusal(record.reason)) return { outcome: 'refused', reason: record.reason, record };
     return { outcome: 'denied', ...(record.reason && { reason: record.reason }), results, record };
   }
 

@@ -4,6 +4,9 @@ import type { TokenVault } from '../vault/token-vault.ts';
 /** The actor retention deletions are recorded under. */
 export const SWEEP_ACTOR = 'system:retention-sweep';
 
+/** A record names at most this many of a ticket's tokens: an audit item must stay far below 400 KB. */
+const MAX_RECORDED_TOKENS = 2000;
+
 /** What a sweep removed, per tenant: counts only, never tokens' values. */
 export interface SweepReport {
   sweptAt: string;
@@ -31,26 +34,28 @@ export async function sweepExpired(
       vault.tokensOfTicket(tenant, ticketId),
       vault.getTicket(tenant, ticketId),
     ]);
+    // Recorded before the deletion, so no deletion goes unrecorded: a record that cannot be written
+    // stops the sweep (its alarm fires) and the ticket is deleted, and recorded, by the next one.
+    const sorted = [...tokens].sort();
+    await audit.append(
+      {
+        actor: SWEEP_ACTOR,
+        source: 'sweep',
+        action: AuditAction.RETENTION_DELETE,
+        tenant,
+        tokens: sorted.slice(0, MAX_RECORDED_TOKENS),
+        ticketId,
+        ...(ticket?.issueKey !== undefined && { issueKey: ticket.issueKey }),
+        purpose:
+          sorted.length > MAX_RECORDED_TOKENS
+            ? `retention ended; the ticket used ${sorted.length} tokens, the first ${MAX_RECORDED_TOKENS} listed`
+            : 'retention ended',
+        outcome: 'granted',
+      },
+      now,
+    );
     const { ticketRemoved, tokensDeleted } = await vault.forgetTicket(tenant, ticketId, now);
-    if (ticketRemoved) {
-      count(tenant).tickets++;
-      // Recorded once the deletion is done: a failed record stops the sweep (its alarm fires), but
-      // never holds back a deletion that retention demands.
-      await audit.append(
-        {
-          actor: SWEEP_ACTOR,
-          source: 'sweep',
-          action: AuditAction.RETENTION_DELETE,
-          tenant,
-          tokens: [...tokens].sort(),
-          ticketId,
-          ...(ticket?.issueKey !== undefined && { issueKey: ticket.issueKey }),
-          purpose: `retention ended; ${tokensDeleted} token(s) no other ticket uses deleted`,
-          outcome: 'granted',
-        },
-        now,
-      );
-    }
+    if (ticketRemoved) count(tenant).tickets++;
     count(tenant).tokens += tokensDeleted;
   }
   for (const { tenant, tokensDeleted } of await vault.deleteOrphanTokens(now))

@@ -1,6 +1,6 @@
 import { AccessGuard, type Attempt, type Denial } from '../access/access-guard.ts';
-import type { AccessMetrics } from '../access/access-metrics.ts';
-import type { AccessPolicy } from '../access/access-policy.ts';
+import { AccessMetric, type AccessMetrics } from '../access/access-metrics.ts';
+import { type AccessPolicy, outsideWorkingHours } from '../access/access-policy.ts';
 import type { AccessStore } from '../access/access-store.ts';
 import { type Block, type Grant, Role } from '../access/grant.ts';
 import { type Authority, GrantAdmin } from '../access/grant-admin.ts';
@@ -16,7 +16,7 @@ import {
 } from '../audit/dpo-reports.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { TokenKind } from '../pseudonymize/token.ts';
-import { isStatedPurpose, type ReidentifyDeps } from '../reidentify/reidentify-tokens.ts';
+import { purposeProblem, type ReidentifyDeps } from '../reidentify/reidentify-tokens.ts';
 import { reidentifyForStaff, type StaffReidentifyRequest } from '../reidentify/staff-reidentify.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 
@@ -110,11 +110,13 @@ export class StaffService {
     query: CitizenQuery,
     options: { tenant?: string; purpose?: string },
   ): Promise<Result<{ tokens: CitizenToken[]; rows: SeenRow[]; record: AuditRecord }>> {
+    const problem = purposeProblem(options.purpose);
     const attempt: Attempt = {
       source: authority.source,
       action: AuditAction.DPO_LOOKUP,
       tokens: [],
-      ...(options.purpose !== undefined && { purpose: options.purpose }),
+      ...(options.purpose !== undefined &&
+        problem !== 'PURPOSE_HAS_PERSONAL_DATA' && { purpose: options.purpose }),
     };
     let tenants: string[];
     if ('principal' in authority) {
@@ -126,20 +128,30 @@ export class StaffService {
     }
     const tokens = await citizenTokens(query, tenants, this.#deps.tokenOf);
     const entry = { ...attempt, tenant: tenants.join(','), tokens: [...new Set(tokens.map((t) => t.token))] };
-    if (!isStatedPurpose(options.purpose)) {
+    if (problem) {
       const record =
         'principal' in authority
-          ? await this.#guard.deny(authority.principal, entry.tenant, entry, 'PURPOSE_MISSING')
+          ? await this.#guard.deny(authority.principal, entry.tenant, entry, problem)
           : await this.#deps.audit.append({
               ...entry,
               actor: authority.operator,
               outcome: 'denied',
-              reason: 'PURPOSE_MISSING',
+              reason: problem,
             });
-      return { refused: 'PURPOSE_MISSING', record };
+      return { refused: problem, record };
     }
     const actor = 'principal' in authority ? authority.principal.subject : authority.operator;
     const record = await this.#deps.audit.append({ ...entry, actor, outcome: 'granted' }, this.#guard.now);
+    if ('principal' in authority) {
+      // A lookup computes a citizen's tokens from their values: guessing CPR numbers this way must
+      // raise the same alarms as re-identifying many tokens, or at night.
+      const now = this.#guard.now;
+      const thisHour = await this.#deps.access.countTokens(actor, now, entry.tokens.length);
+      if (thisHour > this.#deps.policy.maxTokensPerHour)
+        this.#deps.metrics.count(AccessMetric.RATE_EXCEEDED, 1);
+      if (outsideWorkingHours(this.#deps.policy, now))
+        this.#deps.metrics.count(AccessMetric.OUTSIDE_HOURS, 1);
+    }
     const rows = await whoHasSeen(new Set(entry.tokens), this.#deps.audit.list());
     return { tokens, rows, record };
   }
@@ -168,7 +180,7 @@ export class StaffService {
     return { verdict: await this.#deps.audit.verify() };
   }
 
-  /** Blocked users, for administrators. */
+  /** Blocked users, for administrators: those who hold a grant in one of the administrator's tenants, or none. */
   async blocks(principal: Principal, source: string): Promise<Result<{ blocks: Block[] }>> {
     const admission = await this.#guard.admit(principal, Role.ADMIN, undefined, {
       source,
@@ -177,7 +189,13 @@ export class StaffService {
       purpose: 'blocks',
     });
     if ('denied' in admission) return { refused: admission.denied, record: admission.record };
-    return { blocks: await this.#deps.access.listBlocks() };
+    const tenants = new Set(admission.granted.map((g) => g.tenant));
+    const grants = await this.#deps.access.listGrants();
+    const theirs = (user: string) => grants.filter((g) => g.user === user);
+    const blocks = (await this.#deps.access.listBlocks()).filter(
+      (b) => theirs(b.user).length === 0 || theirs(b.user).some((g) => tenants.has(g.tenant)),
+    );
+    return { blocks };
   }
 
   /**
@@ -202,10 +220,12 @@ export class StaffService {
       { ...attempt, actor: principal.subject, tenant: tenants.join(','), outcome: 'granted' },
       this.#guard.now,
     );
+    // A record naming tenants is visible only when one of them is the reader's; one naming none (a
+    // refusal before any tenant was known, a block) when it concerns one of the reader's users.
     const visible = (r: AuditRecord) =>
-      r.tenant.split(',').some((t) => tenants.includes(t)) ||
-      users.has(r.actor) ||
-      (r.subject !== undefined && users.has(r.subject));
+      r.tenant === ''
+        ? users.has(r.actor) || (r.subject !== undefined && users.has(r.subject))
+        : r.tenant.split(',').some((t) => tenants.includes(t));
     return { tenants, visible, record };
   }
 }

@@ -274,6 +274,14 @@ describe('staff API (functions/staff-api.ts behind the local server, as behind A
     expect(seen.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(seen.text).toMatch(/\r\nAUD-\d+,[^\r\n]*,alice,api,reidentify,ballerup,granted,,yes,/);
     expect(seen.text).not.toContain(CPR);
+    // As JSON: the rows, and how many identifiers were looked up, but not the tokens computed for
+    // them (which would confirm a guessed CPR number).
+    const json = await call('POST', '/audit/who-has-seen', dora, {
+      cpr: '0101909999',
+      purpose: 'Borgeren har bedt om indsigt i sine data',
+    });
+    expect(json.json).toMatchObject({ identifiers: 1, rows: [] });
+    expect(json.json.tokens).toBeUndefined();
     const activity = await call('GET', '/audit/activity?user=alice', dora);
     expect((activity.json.records as unknown[]).length).toBeGreaterThan(0);
     const review = await call('GET', '/audit/access-review?format=csv', dora);

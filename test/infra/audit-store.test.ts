@@ -154,7 +154,7 @@ describe('the audit table in the stack', () => {
     const roles = Object.values(template.findResources('AWS::Lambda::Function')).map(
       (f) => (f.Properties.Role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0],
     );
-    expect(roles).toHaveLength(5);
+    expect(roles).toHaveLength(6);
     expect(roles).toContain(q.roleId('staff-api'));
     for (const action of REWRITING) {
       // Every principal, with no condition that could make an exception of some role.
@@ -191,5 +191,39 @@ describe('audit retention in the stack', () => {
     expect(() => synthesize({ auditRetentionDays: days })).toThrow(
       /184 \(six months\) to 1827 \(five years\)/,
     );
+  });
+});
+
+describe('audit watch in the stack', () => {
+  const template = synthesize();
+  const q = new TemplateQueries(template);
+
+  it('streams the audit table (old and new images) to a watch that can only read the stream', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+    });
+    const watchActions = q.statementsOf('audit-watch').flatMap(actionsOf);
+    expect(watchActions.filter((a) => a.startsWith('dynamodb:')).sort()).toEqual([
+      'dynamodb:DescribeStream',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+      'dynamodb:ListStreams',
+    ]);
+  });
+
+  it('alarms on tampering and on stream records it could not read', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'AuditTampered',
+      Namespace: 'TicketProxy',
+      Dimensions: [{ Name: 'service', Value: 'audit-watch' }],
+      Threshold: 1,
+      AlarmActions: Match.anyValue(),
+    });
   });
 });

@@ -280,6 +280,36 @@ describe('reidentifyForStaff (embedded runtime: dynalite, key file)', () => {
     expect(metrics.counted.map(([m]) => m)).toContain('ReidentifyOutsideHours');
   });
 
+  it('refuses a purpose holding a CPR number, and does not record the purpose', async () => {
+    const p = alice();
+    await grant(p.subject);
+    const result = await reidentifyForStaff(
+      p,
+      { tokens: [cpr], purpose: 'Borgeren 010190-1234 ringede om sin sag', source: 'api' },
+      deps(),
+    );
+    expect(result).toMatchObject({ outcome: 'refused', reason: 'PURPOSE_HAS_PERSONAL_DATA' });
+    const [record] = await recordsOf(p.subject);
+    expect(record).toMatchObject({ outcome: 'denied', reason: 'PURPOSE_HAS_PERSONAL_DATA', tokens: [cpr] });
+    expect(record?.purpose).toBeUndefined();
+  });
+
+  it('refuses more than 200 tokens in one request, recorded, looking nothing up', async () => {
+    const p = alice();
+    await grant(p.subject);
+    const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+    const many = Array.from({ length: 201 }, (_, i) => `CPR_${B32[i >> 5]}${B32[i & 31]}AAAAAAAAAAAAAA`);
+    const result = await reidentifyForStaff(
+      p,
+      { tokens: [cpr, ...many], purpose: PURPOSE, source: 'api' },
+      deps(),
+    );
+    expect(result).toMatchObject({ outcome: 'refused', reason: 'TOO_MANY_TOKENS' });
+    expect(JSON.stringify(result)).not.toContain('010190');
+    const [record] = await recordsOf(p.subject);
+    expect(record?.tokens.length).toBe(200);
+  });
+
   it('returns no value when the audit record cannot be written', async () => {
     const p = alice();
     await grant(p.subject);

@@ -182,6 +182,39 @@ describe('StaffService: the data protection officer’s questions', () => {
     ).toBe(true);
   });
 
+  it("does not show a Ballerup DPO a Ballerup user's records in another tenant", async () => {
+    await grant('bob', 'egedal', Role.REIDENTIFIER);
+    const bobBoth = person('bob', [
+      ['ballerup', Role.REIDENTIFIER],
+      ['egedal', Role.REIDENTIFIER],
+    ]);
+    const inEgedal = await staff.reidentify(bobBoth, {
+      tokens: [tokens.jensEgedal],
+      purpose: PURPOSE,
+      source: 'api',
+    });
+    expect(inEgedal.outcome).toBe('granted');
+    const activity = await staff.activity(dora, 'bob', 'api');
+    if ('refused' in activity) throw new Error('refused');
+    expect(activity.records.some((r) => r.tenant.includes('egedal'))).toBe(false);
+    const records = await staff.records(dora, { actor: 'bob' }, 'api');
+    if ('refused' in records) throw new Error('refused');
+    expect(records.records.some((r) => r.tenant.includes('egedal'))).toBe(false);
+  });
+
+  it("counts a DPO's lookups towards the tokens-per-hour alarm (guessing CPR numbers)", async () => {
+    const counted: string[] = [];
+    const guessing = staffServiceFor(
+      Object.assign(Object.create(runtime), {
+        accessPolicy: { ...runtime.accessPolicy, maxTokensPerHour: 3 },
+        metrics: { count: (metric: string) => counted.push(metric) },
+      }),
+    );
+    const guesses = ['0101901111', '0101901112', '0101901113', '0101901114'];
+    await guessing.whoHasSeen({ principal: dora, source: 'api' }, { cpr: guesses }, { purpose: LOOKUP });
+    expect(counted).toContain('ReidentifyRateExceeded');
+  });
+
   it('gives the access review with last use, and the chain check', async () => {
     const review = await staff.accessReview(dora, 'api');
     if ('refused' in review) throw new Error('refused');

@@ -1,5 +1,5 @@
 import { Duration, Validations } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, Metric, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { type Alarm, Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -56,31 +56,24 @@ export class AuditWatch extends Construct {
     props.audit.tableKey.grantDecrypt(this.function);
 
     this.alarms = [
-      new Alarm(this, 'TamperedAlarm', {
-        alarmDescription:
-          'ticket-proxy: the audit table was changed other than by appending (a record overwritten, deleted or the head moved back). The audit-watch logs name the record; run audit verify and compare with a point-in-time restore.',
-        metric: new Metric({
+      props.alarms.alarmOnAny(
+        this,
+        'TamperedAlarm',
+        new Metric({
           namespace: METRICS_NAMESPACE,
           metricName: AccessMetric.AUDIT_TAMPERED,
           dimensionsMap: { service: SERVICE_NAME },
           period: Duration.minutes(5),
           statistic: Stats.SUM,
         }),
-        threshold: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-      new Alarm(this, 'UnreadAlarm', {
-        alarmDescription:
-          'ticket-proxy: audit stream records the watch could not read went to its dead-letter queue.',
-        metric: this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-        threshold: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+        'the audit table was changed other than by appending (a record overwritten, deleted or the head moved back). The audit-watch logs name the record; run audit verify and compare with a point-in-time restore.',
+      ),
+      props.alarms.alarmOnAny(
+        this,
+        'UnreadAlarm',
+        this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+        'audit stream records the watch could not read went to its dead-letter queue.',
+      ),
     ];
-    for (const alarm of this.alarms) props.alarms.notifyOn(alarm);
   }
 }

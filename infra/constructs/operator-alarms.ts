@@ -1,5 +1,5 @@
 import { Stack } from 'aws-cdk-lib';
-import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -61,6 +61,23 @@ export class OperatorAlarms extends Construct {
       }),
     );
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+  }
+
+  /**
+   * An alarm when the metric's sum over five minutes reaches one (no data is no alarm), sent to the
+   * topic: for counts where any occurrence needs a person to look.
+   */
+  alarmOnAny(scope: Construct, id: string, metric: IMetric, description: string): Alarm {
+    const alarm = new Alarm(scope, id, {
+      alarmDescription: `ticket-proxy: ${description}`,
+      metric,
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.notifyOn(alarm);
+    return alarm;
   }
 
   /** Sends the alarm's state changes to ALARM, and back to OK, to the topic. */

@@ -9,7 +9,7 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, Metric, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { type Alarm, Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -133,34 +133,27 @@ export class StaffApi extends Construct {
     }
 
     this.alarms = [
-      ...ALARMING_METRICS.map(
-        ([metricName, what]) =>
-          new Alarm(this, `${metricName}Alarm`, {
-            alarmDescription: `ticket-proxy: ${what}`,
-            metric: new Metric({
-              namespace: METRICS_NAMESPACE,
-              metricName,
-              dimensionsMap: { service: STAFF_SERVICE_NAME },
-              period: Duration.minutes(5),
-              statistic: Stats.SUM,
-            }),
-            threshold: 1,
-            comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            evaluationPeriods: 1,
-            treatMissingData: TreatMissingData.NOT_BREACHING,
+      ...ALARMING_METRICS.map(([metricName, what]) =>
+        props.alarms.alarmOnAny(
+          this,
+          `${metricName}Alarm`,
+          new Metric({
+            namespace: METRICS_NAMESPACE,
+            metricName,
+            dimensionsMap: { service: STAFF_SERVICE_NAME },
+            period: Duration.minutes(5),
+            statistic: Stats.SUM,
           }),
+          what,
+        ),
       ),
       // Staff requests are few, and a failed one may be a re-identification someone needed now.
-      new Alarm(this, 'ErrorsAlarm', {
-        alarmDescription:
-          'ticket-proxy: the staff API function failed (a timeout, or the vault, audit or access table unreachable). Its logs name the route.',
-        metric: this.function.metricErrors({ period: Duration.minutes(5), statistic: Stats.SUM }),
-        threshold: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+      props.alarms.alarmOnAny(
+        this,
+        'ErrorsAlarm',
+        this.function.metricErrors({ period: Duration.minutes(5), statistic: Stats.SUM }),
+        'the staff API function failed (a timeout, or the vault, audit or access table unreachable). Its logs name the route.',
+      ),
     ];
-    for (const alarm of this.alarms) props.alarms.notifyOn(alarm);
   }
 }

@@ -229,11 +229,9 @@ export class DynamoAccessStore implements AccessStore {
     }
   }
 
-  async #query(user: string, prefix: string): Promise<Item[]> {
-    const items: Item[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.#client.send(
+  #query(user: string, prefix: string): Promise<Item[]> {
+    return allPages((start) =>
+      this.#client.send(
         new QueryCommand({
           TableName: this.#table,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
@@ -241,19 +239,14 @@ export class DynamoAccessStore implements AccessStore {
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+      ),
+    );
   }
 
   /** Grants and blocks are few (people, not tickets): a filtered scan is the simple way to list them. */
-  async #scan(filter: string, values: Item): Promise<Item[]> {
-    const items: Item[] = [];
-    let start: Item | undefined;
-    do {
-      const page = await this.#client.send(
+  #scan(filter: string, values: Item): Promise<Item[]> {
+    return allPages((start) =>
+      this.#client.send(
         new ScanCommand({
           TableName: this.#table,
           FilterExpression: filter,
@@ -261,11 +254,8 @@ export class DynamoAccessStore implements AccessStore {
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+      ),
+    );
   }
 
   async #guard<T>(what: string, run: () => Promise<T>): Promise<T> {
@@ -276,6 +266,20 @@ export class DynamoAccessStore implements AccessStore {
       throw new DependencyError(ErrorCode.ACCESS_UNAVAILABLE, `access store could not ${what}`, error);
     }
   }
+}
+
+/** Every item of a Query or Scan, page after page. */
+async function allPages(
+  page: (start: Item | undefined) => Promise<{ Items?: Item[]; LastEvaluatedKey?: Item }>,
+) {
+  const items: Item[] = [];
+  let start: Item | undefined;
+  do {
+    const out = await page(start);
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
 }
 
 const key = (user: string, sk: string): Item => ({ pk: { S: accessKeys.user(user) }, sk: { S: sk } });

@@ -5,6 +5,7 @@ import { accessReview, recordsCsv, reviewCsv, seenCsv, userActivity } from '../a
 import type { DynamoAuditLog } from '../audit/dynamo-audit-log.ts';
 import { openEmbeddedRuntime } from '../runtime/embedded.ts';
 import { staffServiceFor } from '../staff/staff-service.ts';
+import { printReview } from './grants-command.ts';
 import { cell, printTable, table, write } from './output.ts';
 
 export const AUDIT_USAGE = `usage: ticket-proxy audit list [--json] [--actor USER] [--tenant T] [--token TOKEN] [--since ISO-TIME]
@@ -71,20 +72,7 @@ export async function auditCommand(args: readonly string[]): Promise<number> {
       );
       if (values.csv) await write(reviewCsv(rows));
       else {
-        await printTable(
-          ['USER', 'TENANT', 'ROLE', 'STATUS', 'EXPIRES', 'ATTESTED', 'LAST USED', 'FLAGS'],
-          rows.map((r) => [
-            r.user,
-            r.tenant,
-            r.role,
-            r.status,
-            r.expiresAt,
-            r.attestedAt,
-            r.lastUsedAt ?? 'never',
-            [r.unused && 'unused-90-days', r.attestationDue && 'attestation-due'].filter(Boolean).join(' ') ||
-              '-',
-          ]),
-        );
+        await printReview(rows);
       }
       return 0;
     } finally {

@@ -6,7 +6,7 @@ import type { AccessStore } from '../access/access-store.ts';
 import { DynamoAccessStore } from '../access/dynamo-access-store.ts';
 import { isRole, ROLES } from '../access/grant.ts';
 import { checkGrantInput, GrantAdmin, type GrantChange } from '../access/grant-admin.ts';
-import { accessReview, reviewCsv } from '../audit/dpo-reports.ts';
+import { accessReview, type ReviewRow, reviewCsv } from '../audit/dpo-reports.ts';
 import { DynamoAuditLog } from '../audit/dynamo-audit-log.ts';
 import { ConfigError } from '../errors.ts';
 import { openEmbeddedRuntime } from '../runtime/embedded.ts';
@@ -63,20 +63,7 @@ export async function grantsCommand(args: readonly string[]): Promise<number> {
       if (values.csv) await write(reviewCsv(rows));
       else if (values.json) for (const row of rows) await write(`${JSON.stringify(row)}\n`);
       else {
-        await printTable(
-          ['USER', 'TENANT', 'ROLE', 'STATUS', 'EXPIRES', 'ATTESTED', 'LAST USED', 'FLAGS'],
-          rows.map((r) => [
-            r.user,
-            r.tenant,
-            r.role,
-            r.status,
-            r.expiresAt,
-            r.attestedAt,
-            r.lastUsedAt ?? 'never',
-            [r.unused && 'unused-90-days', r.attestationDue && 'attestation-due'].filter(Boolean).join(' ') ||
-              '-',
-          ]),
-        );
+        await printReview(rows);
       }
       return 0;
     });
@@ -166,4 +153,21 @@ async function report(change: GrantChange): Promise<number> {
   const expiry = change.grant ? `, runs until ${change.grant.expiresAt}` : '';
   await write(`done${expiry} (recorded as ${change.record.id})\n`);
   return 0;
+}
+
+/** The access review as an aligned table, with its flags spelled out. */
+export function printReview(rows: readonly ReviewRow[]): Promise<void> {
+  return printTable(
+    ['USER', 'TENANT', 'ROLE', 'STATUS', 'EXPIRES', 'ATTESTED', 'LAST USED', 'FLAGS'],
+    rows.map((r) => [
+      r.user,
+      r.tenant,
+      r.role,
+      r.status,
+      r.expiresAt,
+      r.attestedAt,
+      r.lastUsedAt ?? 'never',
+      [r.unused && 'unused-90-days', r.attestationDue && 'attestation-due'].filter(Boolean).join(' ') || '-',
+    ]),
+  );
 }

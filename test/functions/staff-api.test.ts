@@ -3,13 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJiraWebhookHandler } from '../../functions/jira-webhook.ts';
 import { createServicedeskWebhookHandler } from '../../functions/servicedesk-webhook.ts';
 import { createStaffApiHandler, MAX_STAFF_BODY_BYTES } from '../../functions/staff-api.ts';
-import { addMonths, groupFor, Role } from '../../lib/access/grant.ts';
+import { groupFor, Role } from '../../lib/access/grant.ts';
 import { DynamoAuditLog } from '../../lib/audit/dynamo-audit-log.ts';
 import { DevIssuer } from '../../lib/auth/dev-issuer.ts';
 import { startLocalServer } from '../../lib/local/server.ts';
 import { TokenKind } from '../../lib/pseudonymize/token.ts';
 import type { EmbeddedRuntime } from '../../lib/runtime/embedded.ts';
 import { STAFF_ROUTES } from '../../lib/staff/staff-routes.ts';
+import { putTestGrant } from '../support/grants.ts';
 import { silent, testRuntime } from '../support/runtime.ts';
 import { useTempDirs } from '../support/temp-dir.ts';
 
@@ -23,19 +24,7 @@ let server: Server;
 let url: string;
 let cprToken: string;
 
-async function grant(user: string, tenant: string, role: Role) {
-  const now = new Date().toISOString();
-  await runtime.access.putGrant({
-    user,
-    tenant,
-    role,
-    grantedBy: 'root',
-    grantedAt: now,
-    attestedBy: 'root',
-    attestedAt: now,
-    expiresAt: addMonths(new Date(), 6).toISOString(),
-  });
-}
+const grant = (user: string, tenant: string, role: Role) => putTestGrant(runtime.access, user, tenant, role);
 
 /** A login from the development issuer, with the groups of the grants named. */
 const login = (subject: string, grants: [string, Role][] = [], mfa = true) =>

@@ -9,6 +9,7 @@ import { DependencyError, ErrorCode } from '../../lib/errors.ts';
 import { TokenKind } from '../../lib/pseudonymize/token.ts';
 import { reidentifyForStaff, type StaffReidentifyDeps } from '../../lib/reidentify/staff-reidentify.ts';
 import type { EmbeddedRuntime } from '../../lib/runtime/embedded.ts';
+import { putTestGrant } from '../support/grants.ts';
 import { testRuntime } from '../support/runtime.ts';
 import { useTempDirs } from '../support/temp-dir.ts';
 
@@ -62,18 +63,8 @@ const alice = (overrides: Partial<Principal> = {}): Principal => ({
   ...overrides,
 });
 
-async function grant(subject: string, tenant = 'ballerup', expiresAt = addMonths(new Date(), 6)) {
-  await runtime.access.putGrant({
-    user: subject,
-    tenant,
-    role: Role.REIDENTIFIER,
-    grantedBy: 'root',
-    grantedAt: new Date().toISOString(),
-    attestedBy: 'root',
-    attestedAt: new Date().toISOString(),
-    expiresAt: expiresAt.toISOString(),
-  });
-}
+const grant = (subject: string, tenant = 'ballerup', expiresAt = addMonths(new Date(), 6)) =>
+  putTestGrant(runtime.access, subject, tenant, Role.REIDENTIFIER, expiresAt);
 
 const deps = (overrides: Partial<StaffReidentifyDeps> = {}): StaffReidentifyDeps => ({
   access: runtime.access,

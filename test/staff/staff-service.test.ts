@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addMonths, groupFor, Role } from '../../lib/access/grant.ts';
+import { groupFor, Role } from '../../lib/access/grant.ts';
 import { AuditAction, type AuditRecord } from '../../lib/audit/audit-log.ts';
 import type { Principal } from '../../lib/auth/principal.ts';
 import { TokenKind } from '../../lib/pseudonymize/token.ts';
 import type { EmbeddedRuntime } from '../../lib/runtime/embedded.ts';
 import { type StaffService, staffServiceFor } from '../../lib/staff/staff-service.ts';
+import { putTestGrant } from '../support/grants.ts';
 import { testRuntime } from '../support/runtime.ts';
 import { useTempDirs } from '../support/temp-dir.ts';
 
@@ -24,19 +25,7 @@ const person = (subject: string, grants: [string, Role][]): Principal => ({
   groups: grants.map(([tenant, role]) => groupFor(tenant, role)),
 });
 
-async function grant(user: string, tenant: string, role: Role) {
-  const now = new Date().toISOString();
-  await runtime.access.putGrant({
-    user,
-    tenant,
-    role,
-    grantedBy: 'root',
-    grantedAt: now,
-    attestedBy: 'root',
-    attestedAt: now,
-    expiresAt: addMonths(new Date(), 6).toISOString(),
-  });
-}
+const grant = (user: string, tenant: string, role: Role) => putTestGrant(runtime.access, user, tenant, role);
 
 const alice = person('alice', [['ballerup', Role.REIDENTIFIER]]);
 const bob = person('bob', [['ballerup', Role.REIDENTIFIER]]);

@@ -1,4 +1,5 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import { type AccessPolicy, defaultAccessPolicy } from '../lib/access/access-policy.ts';
 import type { Retention } from '../lib/retention/retention-policy.ts';
@@ -8,6 +9,7 @@ import { AuditWatch } from './constructs/audit-watch.ts';
 import { JiraConnection } from './constructs/jira-connection.ts';
 import { JiraWebhook } from './constructs/jira-webhook.ts';
 import { JiraWriter } from './constructs/jira-writer.ts';
+import { OperationsDashboard } from './constructs/operations-dashboard.ts';
 import { OperatorAlarms } from './constructs/operator-alarms.ts';
 import { RetentionSweep } from './constructs/retention-sweep.ts';
 import { ServicedeskIngest } from './constructs/servicedesk-ingest.ts';
@@ -57,6 +59,7 @@ export class TicketProxyStack extends Stack {
   readonly vault: VaultStore;
   readonly audit: AuditStore;
   readonly auditWatch: AuditWatch;
+  readonly dashboard: OperationsDashboard;
   readonly alarms: OperatorAlarms;
   readonly queue: SyncQueue;
   readonly ingest: ServicedeskIngest;
@@ -114,6 +117,57 @@ export class TicketProxyStack extends Stack {
       tenants,
       policy: props.accessPolicy ?? defaultAccessPolicy(),
       alarms: this.alarms,
+    });
+
+    // What no construct alarms on itself: webhooks answered 5xx (the handlers answer rather than
+    // throw, so function errors would not show them), and the Jira webhook and sweep failing.
+    const sum = { period: Duration.minutes(5), statistic: Stats.SUM };
+    const operatorAlarms = [
+      this.alarms.alarmOnAny(
+        this,
+        'WebhookServerErrorsAlarm',
+        this.ingest.api.metricServerError(sum),
+        'webhooks were answered 5xx (KMS, the vault, the queue or a secret unreachable): servicedesks retry, but look at the webhook functions’ logs.',
+      ),
+      this.alarms.alarmOnAny(
+        this,
+        'JiraWebhookErrorsAlarm',
+        this.jiraWebhook.function.metricErrors(sum),
+        'the Jira webhook function failed: developers’ replies may not reach the servicedesk.',
+      ),
+      this.alarms.alarmOnAny(
+        this,
+        'SweepErrorsAlarm',
+        this.sweep.function.metricErrors(sum),
+        'the retention sweep failed: personal data past its retention may still be stored. Its logs say why; it runs again the next night.',
+      ),
+      this.alarms.alarmOnAny(
+        this,
+        'SweepDeadLettersAlarm',
+        this.sweep.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+        'the scheduler could not start the retention sweep.',
+      ),
+    ];
+    this.dashboard = new OperationsDashboard(this, 'Operations', {
+      webhookApi: this.ingest.api,
+      staffApi: this.staffApi.api,
+      queue: this.queue.queue,
+      deadLetterQueue: this.queue.deadLetterQueue,
+      functions: {
+        'servicedesk-webhook': this.ingest.function,
+        'jira-writer': this.writer.function,
+        'jira-webhook': this.jiraWebhook.function,
+        'staff-api': this.staffApi.function,
+        'retention-sweep': this.sweep.function,
+        'audit-watch': this.auditWatch.function,
+      },
+      alarms: [
+        this.queue.deadLetterAlarm,
+        this.writer.errorsAlarm,
+        ...this.staffApi.alarms,
+        ...this.auditWatch.alarms,
+        ...operatorAlarms,
+      ],
     });
 
     const webhooks = `${this.ingest.api.apiEndpoint}/webhooks/`;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { parseAccessPolicy } from '../lib/access/access-policy.ts';
 import { Retention } from '../lib/retention/retention-policy.ts';
 import { parseStaffLogin } from './constructs/staff-identity.ts';
@@ -46,4 +46,4 @@ new TicketProxyStack(app, 'TicketProxy', {
   auditRetentionDays: auditRetentionDays === undefined ? undefined : Number(auditRetentionDays),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT },
 });
-Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));

@@ -33,6 +33,8 @@ export class AuditWatch extends Construct {
     super(scope, id);
     this.function = new TicketProxyFunction(this, 'Watch', {
       entry: 'functions/audit-watch.ts',
+      failuresGoTo:
+        'Invoked by the DynamoDB stream event source mapping, which retries and then sends the failed batch to its on-failure destination queue.',
       environment: { POWERTOOLS_SERVICE_NAME: SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE },
     }).function;
     this.deadLetters = new Queue(this, 'DeadLetters', {
@@ -40,10 +42,12 @@ export class AuditWatch extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(this.deadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter destination of the audit watch’s stream.',
-    });
+    for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
+      Validations.of(this.deadLetters).acknowledge({
+        id,
+        reason: 'This queue is itself the dead-letter destination of the audit watch’s stream.',
+      });
+    }
     this.function.addEventSource(
       new DynamoEventSource(props.audit.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,

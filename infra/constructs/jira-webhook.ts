@@ -47,6 +47,8 @@ export class JiraWebhook extends Construct {
 
     const fn = new TicketProxyFunction(this, 'Handler', {
       entry: 'functions/jira-webhook.ts',
+      failuresGoTo:
+        'Invoked synchronously by API Gateway: a failure is answered 5xx, and Jira retries the webhook.',
       environment: {
         VAULT_TABLE_NAME: props.vault.table.tableName,
         KEY_ID: props.vault.masterKey.keyArn,

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -51,6 +51,8 @@ export class JiraWriter extends Construct {
     }
     this.function = new TicketProxyFunction(this, 'Writer', {
       entry: 'functions/jira-writer.ts',
+      failuresGoTo:
+        'Invoked by the SQS event source mapping: a failed job returns to the FIFO queue, whose redrive policy moves it to the dead-letter queue after five receives.',
       timeout,
       reservedConcurrentExecutions: concurrency,
       environment: {
@@ -63,6 +65,11 @@ export class JiraWriter extends Construct {
     }).function;
     props.vault.grantDelivery(this.function);
     props.jira.grantRead(this.function);
+    Validations.of(this.function).acknowledge({
+      id: 'Serverless-LambdaEventSourceMappingDestination',
+      reason:
+        'SQS event source mappings take no on-failure destination: failed jobs stay on the queue, whose redrive policy moves them to the dead-letter queue (alarmed).',
+    });
     this.function.addEventSource(
       new SqsEventSource(props.queue.queue, {
         batchSize: 10,

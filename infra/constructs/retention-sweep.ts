@@ -30,6 +30,8 @@ export class RetentionSweep extends Construct {
     super(scope, id);
     this.function = new TicketProxyFunction(this, 'Sweep', {
       entry: 'functions/retention-sweep.ts',
+      failuresGoTo:
+        'Invoked by EventBridge Scheduler, whose target retries three times and then sends the event to its own dead-letter queue.',
       timeout: Duration.minutes(15),
       environment: {
         VAULT_TABLE_NAME: props.vault.table.tableName,
@@ -45,10 +47,12 @@ export class RetentionSweep extends Construct {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(this.deadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter queue of the sweep schedule.',
-    });
+    for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
+      Validations.of(this.deadLetters).acknowledge({
+        id,
+        reason: 'This queue is itself the dead-letter queue of the sweep schedule.',
+      });
+    }
 
     const invoker = new Role(this, 'SchedulerRole', {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),

@@ -47,6 +47,8 @@ export class ServicedeskIngest extends Construct {
 
     this.function = new TicketProxyFunction(this, 'Webhook', {
       entry: 'functions/servicedesk-webhook.ts',
+      failuresGoTo:
+        'Invoked synchronously by API Gateway: a failure is answered 5xx with nothing queued, and the servicedesk retries the webhook.',
       environment: {
         VAULT_TABLE_NAME: props.vault.table.tableName,
         KEY_ID: props.vault.masterKey.keyArn,

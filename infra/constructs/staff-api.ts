@@ -68,6 +68,8 @@ export class StaffApi extends Construct {
     super(scope, id);
     const fn = new TicketProxyFunction(this, 'Handler', {
       entry: 'functions/staff-api.ts',
+      failuresGoTo:
+        'Invoked synchronously by API Gateway: a failure is answered 5xx to the person, who may retry; the attempt is recorded in the audit log first.',
       environment: {
         VAULT_TABLE_NAME: props.vault.table.tableName,
         KEY_ID: props.vault.masterKey.keyArn,

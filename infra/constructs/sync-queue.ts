@@ -1,4 +1,4 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Stats, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -40,6 +40,11 @@ export class SyncQueue extends Construct {
       encryptionMasterKey: this.key,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason:
+        'This queue is itself the sync queue’s dead-letter queue; its jobs go back with npx ticket-proxy redrive.',
     });
     this.visibilityTimeout = Duration.seconds(props.consumerTimeout.toSeconds() * 6);
     this.queue = new Queue(this, 'Queue', {

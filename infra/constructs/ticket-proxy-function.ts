@@ -9,6 +9,12 @@ import { Construct } from 'constructs';
 export interface TicketProxyFunctionProps {
   /** The handler module, relative to the repository root, e.g. `functions/servicedesk-webhook.ts`. */
   entry: string;
+  /**
+   * Where a failed invocation ends up, in a sentence: a Lambda dead-letter target only catches
+   * asynchronous invocations, which none of these functions gets, so each says what catches its
+   * failures instead (cdk-nag Serverless-LambdaDLQ).
+   */
+  failuresGoTo: string;
   environment?: Record<string, string>;
   /** @default 20 seconds */
   timeout?: Duration;
@@ -81,6 +87,7 @@ export class TicketProxyFunction extends Construct {
           "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
       },
     });
+    Validations.of(this.function).acknowledge({ id: 'Serverless-LambdaDLQ', reason: props.failuresGoTo });
     // A deployment would fail halfway on this; synthesis fails instead, saying which variable is large.
     this.node.addValidation({
       validate: () => {

@@ -1,7 +1,8 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assertEuRegion, EU_REGIONS } from '../../infra/eu-regions.ts';
 import { TicketProxyStack } from '../../infra/ticket-proxy-stack.ts';
@@ -273,11 +274,19 @@ describe('TicketProxyStack', () => {
     }
   });
 
-  it('passes cdk-nag’s AwsSolutions pack with every acknowledgement on its own resource', () => {
+  it('passes cdk-nag’s AwsSolutions and Serverless packs with every acknowledgement on its own resource', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     new TicketProxyStack(app, 'TicketProxy', { region: 'eu-central-1', tenants: ['ballerup'], retention });
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
     expect(() => app.synth()).not.toThrow();
+  });
+
+  it('would fail the Serverless pack without the acknowledgements (the check is live)', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'Bad', { env: { region: 'eu-north-1' } });
+    new Queue(stack, 'NoRedrive', { enforceSSL: true });
+    Validations.of(app).addPlugins(new ServerlessChecks(app));
+    expect(() => app.synth()).toThrow(/Serverless-SQSRedrivePolicy/);
   });
 
   it('would fail synthesis on an unacknowledged finding (the check is live)', () => {

@@ -2,7 +2,7 @@ import type { AuditEntry, AuditLog, AuditRecord } from '../audit/audit-log.ts';
 import { AuditAction } from '../audit/audit-log.ts';
 import type { Principal } from '../auth/principal.ts';
 import { AccessMetric, type AccessMetrics } from './access-metrics.ts';
-import type { AccessPolicy } from './access-policy.ts';
+import { type AccessPolicy, outsideWorkingHours } from './access-policy.ts';
 import type { AccessStore } from './access-store.ts';
 import { type Grant, groupFor, isExpired, Role } from './grant.ts';
 
@@ -89,6 +89,18 @@ export class AccessGuard {
     }
     if (grants.length === 0) return denied(Denial.NO_GRANT);
     return denied(live.length === 0 ? Denial.GRANT_EXPIRED : Denial.NO_GROUP);
+  }
+
+  /**
+   * Counts tokens a person turned into values (or computed from values) in this clock hour, and
+   * raises the alarms for too many in an hour and for use outside working hours.
+   */
+  async countUse(user: string, tokens: number): Promise<void> {
+    const now = this.#now();
+    const thisHour = await this.#deps.access.countTokens(user, now, tokens);
+    if (thisHour > this.#deps.policy.maxTokensPerHour)
+      this.#deps.metrics.count(AccessMetric.RATE_EXCEEDED, 1);
+    if (outsideWorkingHours(this.#deps.policy, now)) this.#deps.metrics.count(AccessMetric.OUTSIDE_HOURS, 1);
   }
 
   /** Records a refusal (one audit record) and counts it; returns the record. */

@@ -1,6 +1,6 @@
 import { AccessGuard, type Denial } from '../access/access-guard.ts';
 import { AccessMetric, type AccessMetrics } from '../access/access-metrics.ts';
-import { type AccessPolicy, outsideWorkingHours } from '../access/access-policy.ts';
+import type { AccessPolicy } from '../access/access-policy.ts';
 import type { AccessStore } from '../access/access-store.ts';
 import { Role } from '../access/grant.ts';
 import { AuditAction, type AuditRecord } from '../audit/audit-log.ts';
@@ -104,9 +104,7 @@ export async function reidentifyForStaff(
     deps.metrics.count(AccessMetric.TOKENS_REIDENTIFIED, count, { tenant });
     await deps.access.markUsed(principal.subject, tenant, Role.REIDENTIFIER, now);
   }
-  const thisHour = await deps.access.countTokens(principal.subject, now, values.size);
-  if (thisHour > deps.policy.maxTokensPerHour) deps.metrics.count(AccessMetric.RATE_EXCEEDED, 1);
-  if (outsideWorkingHours(deps.policy, now)) deps.metrics.count(AccessMetric.OUTSIDE_HOURS, 1);
+  await guard.countUse(principal.subject, values.size);
 
   return {
     outcome: 'granted',

@@ -1,6 +1,6 @@
 import { AccessGuard, type Attempt, type Denial } from '../access/access-guard.ts';
-import { AccessMetric, type AccessMetrics } from '../access/access-metrics.ts';
-import { type AccessPolicy, outsideWorkingHours } from '../access/access-policy.ts';
+import type { AccessMetrics } from '../access/access-metrics.ts';
+import type { AccessPolicy } from '../access/access-policy.ts';
 import type { AccessStore } from '../access/access-store.ts';
 import { type Block, type Grant, Role } from '../access/grant.ts';
 import { type Authority, GrantAdmin } from '../access/grant-admin.ts';
@@ -145,12 +145,7 @@ export class StaffService {
     if ('principal' in authority) {
       // A lookup computes a citizen's tokens from their values: guessing CPR numbers this way must
       // raise the same alarms as re-identifying many tokens, or at night.
-      const now = this.#guard.now;
-      const thisHour = await this.#deps.access.countTokens(actor, now, entry.tokens.length);
-      if (thisHour > this.#deps.policy.maxTokensPerHour)
-        this.#deps.metrics.count(AccessMetric.RATE_EXCEEDED, 1);
-      if (outsideWorkingHours(this.#deps.policy, now))
-        this.#deps.metrics.count(AccessMetric.OUTSIDE_HOURS, 1);
+      await this.#guard.countUse(actor, entry.tokens.length);
     }
     const rows = await whoHasSeen(new Set(entry.tokens), this.#deps.audit.list());
     return { tokens, rows, record };

@@ -9,11 +9,11 @@ import { CITIZEN_IDENTIFIERS, type CitizenQuery, checkCitizenQuery } from '../li
 import { recordsCsv, reviewCsv, seenCsv } from '../lib/audit/dpo-reports.ts';
 import { type Principal, principalFromClaims } from '../lib/auth/principal.ts';
 import { MAX_TOKENS_PER_REQUEST } from '../lib/reidentify/reidentify-tokens.ts';
-import { awsRuntime } from '../lib/runtime/aws.ts';
-import type { Runtime } from '../lib/runtime/runtime.ts';
+import { awsStaffRuntime } from '../lib/runtime/aws-staff.ts';
+import type { StaffRuntime } from '../lib/runtime/runtime.ts';
 import { isStaffRoute, type StaffRoute } from '../lib/staff/staff-routes.ts';
 import { type Refusal, type StaffService, staffServiceFor } from '../lib/staff/staff-service.ts';
-import { TENANT_PATTERN } from '../lib/ticket/generic-ticket.ts';
+import { TENANT_PATTERN } from '../lib/ticket/ticket-limits.ts';
 import {
   bodyOf,
   errorResponse,
@@ -119,7 +119,7 @@ const grantBody = z
  * routes, outcomes and audit record ids, never tokens' values or what a citizen was looked up by.
  */
 export function createStaffApiHandler(
-  runtime: () => Runtime | Promise<Runtime>,
+  runtime: () => StaffRuntime | Promise<StaffRuntime>,
   logger: Logger = new Logger({ serviceName: 'staff-api' }),
   source = 'api',
 ): HttpHandler {
@@ -340,8 +340,8 @@ function claimsOf(event: APIGatewayProxyEventV2): Record<string, unknown> | unde
   return context.authorizer?.jwt?.claims;
 }
 
-let aws: Runtime | undefined;
+let aws: StaffRuntime | undefined;
 export const handler: HttpHandler = createStaffApiHandler(() => {
-  aws ??= awsRuntime();
+  aws ??= awsStaffRuntime();
   return aws;
 });

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ErrorCode, InvalidTicketError, TicketProxyError } from '../../lib/errors.ts';
-import { TicketLimits } from '../../lib/ticket/generic-ticket.ts';
+import { TicketLimits } from '../../lib/ticket/ticket-limits.ts';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 

@@ -1,6 +1,6 @@
 import { AuditAction, type AuditRecord } from '../audit/audit-log.ts';
 import type { Principal } from '../auth/principal.ts';
-import { TENANT_PATTERN } from '../ticket/generic-ticket.ts';
+import { TENANT_PATTERN } from '../ticket/ticket-limits.ts';
 import { AccessGuard, type AccessGuardDeps, type Attempt, type Denial } from './access-guard.ts';
 import { addMonths, DEFAULT_GRANT_MONTHS, type Grant, isRole, Role } from './grant.ts';
 

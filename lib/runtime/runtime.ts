@@ -38,3 +38,9 @@ export interface Runtime {
   /** Every tenant that may hold tokens: tells another tenant's token from an unknown one. */
   knownTenants(): Promise<readonly string[]>;
 }
+
+/** What the staff API needs of a runtime; in AWS it gets only this (lib/runtime/aws-staff.ts). */
+export type StaffRuntime = Pick<
+  Runtime,
+  'pseudonymizer' | 'vault' | 'audit' | 'access' | 'accessPolicy' | 'metrics' | 'knownTenants'
+>;

@@ -18,7 +18,7 @@ import type { Principal } from '../auth/principal.ts';
 import type { TokenKind } from '../pseudonymize/token.ts';
 import { purposeProblem, type ReidentifyDeps } from '../reidentify/reidentify-tokens.ts';
 import { reidentifyForStaff, type StaffReidentifyRequest } from '../reidentify/staff-reidentify.ts';
-import type { Runtime } from '../runtime/runtime.ts';
+import type { StaffRuntime } from '../runtime/runtime.ts';
 
 export interface StaffDeps extends ReidentifyDeps {
   access: AccessStore;
@@ -226,7 +226,7 @@ export class StaffService {
 }
 
 /** The service on a runtime's adapters: the Lambda handler, the local server and the CLI share it. */
-export function staffServiceFor(runtime: Runtime): StaffService {
+export function staffServiceFor(runtime: StaffRuntime): StaffService {
   return new StaffService({
     access: runtime.access,
     audit: runtime.audit,

@@ -2,19 +2,9 @@ import { z } from 'zod';
 import { defaultDetectors, detectSpans } from '../detect/detect.ts';
 import { ErrorCode, InvalidTicketError, type TicketIssue } from '../errors.ts';
 
-/** Limits on what one ticket may hold; a ticket past them is refused whole, never truncated. */
-export const TicketLimits = {
-  /** Raw JSON of one ticket, in bytes. */
-  maxTicketBytes: 1024 * 1024,
-  /** Any single text field, in UTF-8 bytes. Attachment contents are bounded by the ticket limit instead. */
-  maxFieldBytes: 256 * 1024,
-  maxComments: 1000,
-  maxAttachments: 100,
-  maxLabels: 100,
-  maxCustomFields: 200,
-} as const;
+export { TENANT_PATTERN, TicketLimits } from './ticket-limits.ts';
 
-export const TENANT_PATTERN = /^[a-z0-9-]{1,64}$/;
+import { TENANT_PATTERN, TicketLimits } from './ticket-limits.ts';
 
 const utf8 = new TextEncoder();
 const kib = (bytes: number) => `${bytes / 1024} KiB`;

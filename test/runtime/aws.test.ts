@@ -139,4 +139,60 @@ describe('the deployed Lambda handler on its AWS adapters', () => {
     expect(() => awsRuntime({ VAULT_TABLE_NAME: 'x' })).toThrow(ConfigError);
     expect(() => awsRuntime({ VAULT_TABLE_NAME: 'x' })).toThrow(/KEY_ID/);
   });
+
+  it('re-identifies through the deployed staff handler on its own narrow runtime (DynamoDB, KMS, audit, grants)', async () => {
+    Object.assign(process.env, {
+      AUDIT_TABLE_NAME: 'ticket-proxy-audit',
+      ACCESS_TABLE_NAME: 'ticket-proxy-access',
+      TENANTS_CONFIG: JSON.stringify({ ballerup: {} }),
+    });
+    expect((await handler(signed(ticket('SD-S', '030390-3456')))).statusCode).toBe(202);
+    const token = /CPR_[A-Z2-7]{16}/.exec(sqs.messages.at(-1)?.body ?? '')?.[0];
+    expect(token).toBeDefined();
+    await runWriter();
+    const { DynamoAccessStore } = await import('../../lib/access/dynamo-access-store.ts');
+    const now = new Date();
+    await new DynamoAccessStore(dynamo.client).putGrant({
+      user: 'alice',
+      tenant: 'ballerup',
+      role: 'reidentifier',
+      grantedBy: 'root',
+      grantedAt: now.toISOString(),
+      attestedBy: 'root',
+      attestedAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + 86_400_000).toISOString(),
+    });
+    const { handler: staff } = await import('../../functions/staff-api.ts');
+    const result = await staff({
+      routeKey: 'POST /reidentify',
+      rawQueryString: '',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: `Om ${token}`, purpose: 'Borgeren ringede og bad om status på sagen' }),
+      isBase64Encoded: false,
+      requestContext: {
+        http: { method: 'POST' },
+        // As API Gateway's JWT authorizer passes Cognito's claims: arrays flattened to `[a b]`.
+        authorizer: {
+          jwt: {
+            claims: {
+              sub: 'alice',
+              amr: '[pwd otp mfa]',
+              'cognito:groups': '[ticket-proxy:ballerup:reidentifier]',
+            },
+          },
+        },
+      },
+    } as unknown as APIGatewayProxyEventV2);
+    expect(result.statusCode).toBe(200);
+    const body = JSON.parse(result.body ?? '');
+    expect(body.text).toMatch(/^Om (030390-3456|0303903456)$/);
+    expect(body.auditId).toMatch(/^AUD-/);
+  });
+
+  it('names what the staff runtime lacks', async () => {
+    const { awsStaffRuntime } = await import('../../lib/runtime/aws-staff.ts');
+    expect(() => awsStaffRuntime({ VAULT_TABLE_NAME: 'x' })).toThrow(
+      /KEY_ID, AUDIT_TABLE_NAME, ACCESS_TABLE_NAME/,
+    );
+  });
 });

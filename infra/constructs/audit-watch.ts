@@ -1,12 +1,13 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { type Alarm, Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AccessMetric, METRICS_NAMESPACE } from '../../lib/access/access-metrics.ts';
 import type { AuditStore } from './audit-store.ts';
+import { deadLetterQueue } from './dead-letter-queue.ts';
 import type { OperatorAlarms } from './operator-alarms.ts';
 import { TicketProxyFunction } from './ticket-proxy-function.ts';
 
@@ -37,17 +38,7 @@ export class AuditWatch extends Construct {
         'Invoked by the DynamoDB stream event source mapping, which retries and then sends the failed batch to its on-failure destination queue.',
       environment: { POWERTOOLS_SERVICE_NAME: SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE },
     }).function;
-    this.deadLetters = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.KMS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
-      Validations.of(this.deadLetters).acknowledge({
-        id,
-        reason: 'This queue is itself the dead-letter destination of the audit watch’s stream.',
-      });
-    }
+    this.deadLetters = deadLetterQueue(this, 'the audit watch’s stream');
     this.function.addEventSource(
       new DynamoEventSource(props.audit.table, {
         startingPosition: StartingPosition.TRIM_HORIZON,

@@ -4,9 +4,10 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AuditStore } from './audit-store.ts';
+import { deadLetterQueue } from './dead-letter-queue.ts';
 import { TicketProxyFunction } from './ticket-proxy-function.ts';
 import type { VaultStore } from './vault-store.ts';
 
@@ -42,17 +43,7 @@ export class RetentionSweep extends Construct {
     props.vault.grantSweep(this.function);
     props.audit.grantAppend(this.function);
 
-    this.deadLetters = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.KMS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    for (const id of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
-      Validations.of(this.deadLetters).acknowledge({
-        id,
-        reason: 'This queue is itself the dead-letter queue of the sweep schedule.',
-      });
-    }
+    this.deadLetters = deadLetterQueue(this, 'the sweep schedule');
 
     const invoker = new Role(this, 'SchedulerRole', {
       assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),

@@ -1,14 +1,13 @@
 import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { Retention } from '../../lib/retention/retention-policy.ts';
 import type { DeploymentTenants } from '../deployment-tenants.ts';
+import { loggedStage } from './logged-stage.ts';
 import type { SyncQueue } from './sync-queue.ts';
 import { TicketProxyFunction } from './ticket-proxy-function.ts';
 import type { VaultStore } from './vault-store.ts';
@@ -81,31 +80,8 @@ export class ServicedeskIngest extends Construct {
       );
     }
 
-    const accessLogs = new LogGroup(this, 'AccessLogs', {
-      retention: RetentionDays.SIX_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
     this.api = new HttpApi(this, 'Api', { description: 'ticket-proxy webhooks', createDefaultStage: false });
-    new HttpStage(this, 'Stage', {
-      httpApi: this.api,
-      stageName: '$default',
-      autoDeploy: true,
-      throttle: { rateLimit: 50, burstLimit: 100 },
-      accessLogSettings: {
-        destination: new LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.jsonWithStandardFields({
-          caller: false,
-          httpMethod: true,
-          ip: true,
-          protocol: true,
-          requestTime: true,
-          resourcePath: true,
-          responseLength: true,
-          status: true,
-          user: false,
-        }),
-      },
-    });
+    loggedStage(this, this.api, { rateLimit: 50, burstLimit: 100 });
     const [route] = this.api.addRoutes({
       path: '/webhooks/{servicedesk}/{tenant}',
       methods: [HttpMethod.POST],

@@ -1,17 +1,9 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import {
-  CorsHttpMethod,
-  HttpApi,
-  HttpMethod,
-  HttpStage,
-  LogGroupLogDestination,
-} from 'aws-cdk-lib/aws-apigatewayv2';
+import { Duration } from 'aws-cdk-lib';
+import { CorsHttpMethod, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { type Alarm, Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { AccessMetric, METRICS_NAMESPACE } from '../../lib/access/access-metrics.ts';
 import type { AccessPolicy } from '../../lib/access/access-policy.ts';
@@ -19,6 +11,7 @@ import { STAFF_ROUTES } from '../../lib/staff/staff-routes.ts';
 import type { DeploymentTenants } from '../deployment-tenants.ts';
 import type { AccessStore } from './access-store.ts';
 import type { AuditStore } from './audit-store.ts';
+import { loggedStage } from './logged-stage.ts';
 import type { OperatorAlarms } from './operator-alarms.ts';
 import type { StaffIdentity } from './staff-identity.ts';
 import { TicketProxyFunction } from './ticket-proxy-function.ts';
@@ -89,10 +82,6 @@ export class StaffApi extends Construct {
     props.audit.grantRead(this.function);
     props.access.grantAccessControl(this.function);
 
-    const accessLogs = new LogGroup(this, 'AccessLogs', {
-      retention: RetentionDays.SIX_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
     this.api = new HttpApi(this, 'Api', {
       apiName: 'ticket-proxy-staff',
       description: 'ticket-proxy staff API: re-identification, audit reports, grants',
@@ -105,26 +94,7 @@ export class StaffApi extends Construct {
         maxAge: Duration.hours(1),
       },
     });
-    new HttpStage(this, 'Stage', {
-      httpApi: this.api,
-      stageName: '$default',
-      autoDeploy: true,
-      throttle: { rateLimit: 10, burstLimit: 20 },
-      accessLogSettings: {
-        destination: new LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.jsonWithStandardFields({
-          caller: false,
-          httpMethod: true,
-          ip: true,
-          protocol: true,
-          requestTime: true,
-          resourcePath: true,
-          responseLength: true,
-          status: true,
-          user: false,
-        }),
-      },
-    });
+    loggedStage(this, this.api, { rateLimit: 10, burstLimit: 20 });
     const authorizer = new HttpJwtAuthorizer('StaffJwt', props.identity.issuer, {
       jwtAudience: [props.identity.client.userPoolClientId],
     });

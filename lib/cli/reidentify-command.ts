@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { ReidentifyError, reidentifyTokens } from '../reidentify/reidentify-tokens.ts';
+import { isRequestRefusal, ReidentifyError, reidentifyTokens } from '../reidentify/reidentify-tokens.ts';
 import { openEmbeddedRuntime } from '../runtime/embedded.ts';
+import { reidentifyDepsOf } from '../staff/staff-service.ts';
 import { TENANT_PATTERN } from '../ticket/generic-ticket.ts';
-import { listVaultTenants } from '../vault/vault-tenants.ts';
 import { write } from './output.ts';
 
 export const REIDENTIFY_USAGE =
@@ -39,20 +39,9 @@ export async function reidentifyCommand(args: readonly string[]): Promise<number
         purpose: values.purpose,
         ...(values.tenant !== undefined && { tenants: [values.tenant] }),
       },
-      {
-        reveal: (tenant, token) => runtime.pseudonymizer.reveal(tenant, token),
-        audit: runtime.audit,
-        tenants: () => listVaultTenants(runtime.dynamo.client),
-        has: async (tenant, token) => (await runtime.vault.getToken(tenant, token, new Date())) !== undefined,
-      },
+      reidentifyDepsOf(runtime),
     );
-    const refused = results.find(
-      (r) =>
-        'error' in r &&
-        (r.error.code === ReidentifyError.PURPOSE_MISSING ||
-          r.error.code === ReidentifyError.PURPOSE_HAS_PERSONAL_DATA ||
-          r.error.code === ReidentifyError.TOO_MANY_TOKENS),
-    );
+    const refused = results.find((r) => 'error' in r && isRequestRefusal(r.error.code));
     if (refused && 'error' in refused) {
       return usage(`${refused.error.message}; the refusal is recorded in the audit log`);
     }

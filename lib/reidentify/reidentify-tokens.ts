@@ -67,6 +67,16 @@ export interface ReidentifyOutcome {
   record: AuditRecord;
 }
 
+/** Refusals of the request itself, before any token is looked up. */
+export const REQUEST_REFUSALS = [
+  ReidentifyError.PURPOSE_MISSING,
+  ReidentifyError.PURPOSE_HAS_PERSONAL_DATA,
+  ReidentifyError.TOO_MANY_TOKENS,
+] as const;
+export type RequestRefusal = (typeof REQUEST_REFUSALS)[number];
+export const isRequestRefusal = (reason: string | undefined): reason is RequestRefusal =>
+  (REQUEST_REFUSALS as readonly (string | undefined)[]).includes(reason);
+
 /** Bounds one request's lookups and its audit record's size. */
 export const MAX_TOKENS_PER_REQUEST = 200;
 

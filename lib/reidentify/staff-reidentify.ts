@@ -7,9 +7,10 @@ import { AuditAction, type AuditRecord } from '../audit/audit-log.ts';
 import type { Principal } from '../auth/principal.ts';
 import { isToken } from '../pseudonymize/token.ts';
 import {
+  isRequestRefusal,
   MAX_TOKENS_PER_REQUEST,
   type ReidentifyDeps,
-  ReidentifyError,
+  type RequestRefusal,
   reidentifyTokens,
   restoreTokens,
   type TokenResult,
@@ -39,16 +40,6 @@ export type StaffReidentifyOutcome =
       record: AuditRecord;
     }
   | { outcome: 'refused'; reason: Denial | RequestRefusal; record: AuditRecord };
-
-/** Refusals of the request itself, before any token is looked up. */
-const REQUEST_REFUSALS = [
-  ReidentifyError.PURPOSE_MISSING,
-  ReidentifyError.PURPOSE_HAS_PERSONAL_DATA,
-  ReidentifyError.TOO_MANY_TOKENS,
-] as const;
-type RequestRefusal = (typeof REQUEST_REFUSALS)[number];
-const isRequestRefusal = (reason: string | undefined): reason is RequestRefusal =>
-  (REQUEST_REFUSALS as readonly (string | undefined)[]).includes(reason);
 
 export interface StaffReidentifyDeps extends ReidentifyDeps {
   access: AccessStore;

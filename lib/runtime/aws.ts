@@ -3,6 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
+import type { AccessMetrics } from '../access/access-metrics.ts';
 import { parseAccessPolicy } from '../access/access-policy.ts';
 import { DynamoAccessStore } from '../access/dynamo-access-store.ts';
 import { powertoolsMetrics } from '../access/powertools-metrics.ts';
@@ -94,6 +95,7 @@ export function awsRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
   let queue: JobQueue | undefined;
   let audit: DynamoAuditLog | undefined;
   let access: DynamoAccessStore | undefined;
+  let metrics: AccessMetrics | undefined;
   const jira = new SecretConfiguredJira(() => required('JIRA_SECRET_ARN'), tenants);
   return {
     pseudonymizer: new Pseudonymizer({ keys, vault }),
@@ -133,7 +135,10 @@ export function awsRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
       return access;
     },
     accessPolicy: parseAccessPolicy(config.ACCESS_POLICY, 'ACCESS_POLICY'),
-    metrics: powertoolsMetrics(config.POWERTOOLS_SERVICE_NAME ?? 'ticket-proxy'),
+    get metrics() {
+      metrics ??= powertoolsMetrics(config.POWERTOOLS_SERVICE_NAME ?? 'ticket-proxy');
+      return metrics;
+    },
     // The deployment's tenants: a full scan of the vault has no place on a request path.
     knownTenants: async () => tenants.names(),
   };

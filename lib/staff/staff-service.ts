@@ -228,13 +228,22 @@ export class StaffService {
 /** The service on a runtime's adapters: the Lambda handler, the local server and the CLI share it. */
 export function staffServiceFor(runtime: StaffRuntime): StaffService {
   return new StaffService({
+    ...reidentifyDepsOf(runtime),
     access: runtime.access,
-    audit: runtime.audit,
     policy: runtime.accessPolicy,
     metrics: runtime.metrics,
+    tokenOf: (tenant, kind, value) => runtime.pseudonymizer.tokenOf(tenant, kind, value),
+  });
+}
+
+/** What re-identification needs of a runtime, for the staff API and the operator's CLI alike. */
+export function reidentifyDepsOf(
+  runtime: Pick<StaffRuntime, 'pseudonymizer' | 'vault' | 'audit' | 'knownTenants'>,
+): ReidentifyDeps & { audit: AuditLog } {
+  return {
+    audit: runtime.audit,
     reveal: (tenant, token) => runtime.pseudonymizer.reveal(tenant, token),
     has: async (tenant, token) => (await runtime.vault.getToken(tenant, token, new Date())) !== undefined,
     tenants: () => runtime.knownTenants(),
-    tokenOf: (tenant, kind, value) => runtime.pseudonymizer.tokenOf(tenant, kind, value),
-  });
+  };
 }

@@ -326,13 +326,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const IDENTIFIER = /^(?:[a-z0-9_:.#/-]{0,128}|[A-Z][A-Z_]{0,31}|#[0-9a-fA-F]{3,8})$/;
 
 /**
- * A structural attribute passes unredacted only when it looks like one: a number, a flag, a UUID
- * (whose digit groups the phone detector would otherwise take) or a short identifier without the
- * digit runs of a CPR or phone number and without the capitals of a name (`Mette.Frederiksen` is
- * not an identifier). Anything else under a structural name is redacted like text.
+ * A structural attribute passes unredacted only when it looks like one: a flag, a number of at most
+ * five digits, a UUID (whose digit groups the phone detector would otherwise take) or a short
+ * identifier without the digit runs of a CPR or phone number and without the capitals of a name
+ * (`Mette.Frederiksen` is not an identifier). Anything else under a structural name is redacted
+ * like text.
  */
 function isStructural(value: unknown): boolean {
-  if (typeof value === 'number' || typeof value === 'boolean') return true;
+  if (typeof value === 'boolean') return true;
+  // A CPR or phone number may be stored as a number, even under a structural name.
+  if (typeof value === 'number') return !/\d{6}/.test(String(value));
   if (typeof value !== 'string') return false;
   return UUID.test(value) || (IDENTIFIER.test(value) && !/\d{6}/.test(value));
 }

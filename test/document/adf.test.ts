@@ -360,6 +360,16 @@ describe('redactAdf: attributes', () => {
     ]);
   });
 
+  it('redacts a CPR or phone number stored as a number under a structural name, and keeps small numbers', () => {
+    const input = doc({
+      type: 'paragraph',
+      attrs: { text: { id: 1501901234, level: 2 }, order: 22334455, width: 760 },
+      content: [text('x')],
+    });
+    const [out] = redactAdf(input, tokenRedact).content;
+    expect(out?.attrs).toEqual({ text: { id: CPR, level: 2 }, order: token('PHONE'), width: 760 });
+  });
+
   it('redacts the keys of free JSON in card data, not only its values', () => {
     const input = doc(
       paragraph({ type: 'inlineCard', attrs: { data: { '@type': 'Document', 'borger 0101901234': 'x' } } }),

@@ -8,10 +8,11 @@ import { AuditAction, type AuditRecord } from '../lib/audit/audit-log.ts';
 import { CITIZEN_IDENTIFIERS, type CitizenQuery, checkCitizenQuery } from '../lib/audit/citizen-tokens.ts';
 import { recordsCsv, reviewCsv, seenCsv } from '../lib/audit/dpo-reports.ts';
 import { type Principal, principalFromClaims } from '../lib/auth/principal.ts';
+import { ConsoleSite } from '../lib/console/console-site.ts';
 import { MAX_TOKENS_PER_REQUEST } from '../lib/reidentify/reidentify-tokens.ts';
 import { awsStaffRuntime } from '../lib/runtime/aws-staff.ts';
 import type { StaffRuntime } from '../lib/runtime/runtime.ts';
-import { isStaffRoute, type StaffRoute } from '../lib/staff/staff-routes.ts';
+import { isConsoleRoute, isStaffRoute, type StaffRoute } from '../lib/staff/staff-routes.ts';
 import { type Refusal, type StaffService, staffServiceFor } from '../lib/staff/staff-service.ts';
 import { TENANT_PATTERN } from '../lib/ticket/ticket-limits.ts';
 import {
@@ -122,11 +123,20 @@ export function createStaffApiHandler(
   runtime: () => StaffRuntime | Promise<StaffRuntime>,
   logger: Logger = new Logger({ serviceName: 'staff-api' }),
   source = 'api',
+  /** The console's files, for CONSOLE_ROUTES (the local server serves them itself). */
+  consoleSite?: () => Promise<ConsoleSite>,
 ): HttpHandler {
   let service: StaffService | undefined;
 
   return async (event) => {
     const route = event.routeKey;
+    if (isConsoleRoute(route) && consoleSite) {
+      try {
+        return (await consoleSite()).get(event.rawPath);
+      } catch (caught) {
+        return errorToResponse(caught, logger, { route });
+      }
+    }
     if (!isStaffRoute(route)) return errorResponse(404, 'NOT_FOUND', 'no such route');
     const principal = principalFromClaims(claimsOf(event));
     if (!principal)
@@ -341,7 +351,19 @@ function claimsOf(event: APIGatewayProxyEventV2): Record<string, unknown> | unde
 }
 
 let aws: StaffRuntime | undefined;
-export const handler: HttpHandler = createStaffApiHandler(() => {
-  aws ??= awsStaffRuntime();
-  return aws;
-});
+let site: Promise<ConsoleSite> | undefined;
+export const handler: HttpHandler = createStaffApiHandler(
+  () => {
+    aws ??= awsStaffRuntime();
+    return aws;
+  },
+  undefined,
+  'api',
+  () => {
+    site ??= ConsoleSite.load(JSON.parse(process.env.CONSOLE_CONFIG ?? 'null')).catch((error: unknown) => {
+      site = undefined;
+      throw error;
+    });
+    return site;
+  },
+);

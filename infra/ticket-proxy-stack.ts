@@ -42,7 +42,10 @@ export interface TicketProxyStackProps extends StackProps {
   alarmEmail?: string;
   /** When staff users are blocked, and when their re-identifications raise an alarm. @default defaultAccessPolicy() */
   accessPolicy?: AccessPolicy;
-  /** The staff console's URLs, the login domain, an OpenID Connect provider. @default the local console, no federation */
+  /**
+   * Console URLs besides the staff API's own `/console/`, the `acr_values` the console sends, the
+   * login domain, an OpenID Connect provider. @default the staff API's console only, no federation
+   */
   staffLogin?: StaffLogin;
 }
 
@@ -215,6 +218,11 @@ export class TicketProxyStack extends Stack {
       description:
         'The staff API (re-identification, audit reports, grants): send the staff user pool’s token as Authorization: Bearer …',
       value: this.staffApi.api.apiEndpoint,
+    });
+    new CfnOutput(this, 'StaffConsoleUrl', {
+      description:
+        'The staff console (public page; every data route needs the staff login): Cognito returns here after login and logout',
+      value: `${this.staffApi.api.apiEndpoint}/console/`,
     });
     new CfnOutput(this, 'UserPoolId', {
       description:

@@ -1,5 +1,5 @@
-import { Duration } from 'aws-cdk-lib';
-import { CorsHttpMethod, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { CorsHttpMethod, HttpApi, HttpMethod, HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { type Alarm, Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
@@ -7,7 +7,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { AccessMetric, METRICS_NAMESPACE } from '../../lib/access/access-metrics.ts';
 import type { AccessPolicy } from '../../lib/access/access-policy.ts';
-import { STAFF_ROUTES } from '../../lib/staff/staff-routes.ts';
+import { CONSOLE_ROUTES, STAFF_ROUTES } from '../../lib/staff/staff-routes.ts';
 import type { DeploymentTenants } from '../deployment-tenants.ts';
 import type { AccessStore } from './access-store.ts';
 import type { AuditStore } from './audit-store.ts';
@@ -49,8 +49,10 @@ const ALARMING_METRICS = [
 /**
  * The staff API: re-identification, the audit log's reports, grants and blocks, on an HTTP API of
  * its own, apart from the webhooks. Every route needs a JWT from the staff user pool (the handler
- * then checks MFA, grant and group itself). Its function is the second exception to the master
- * key's refusal to unwrap value keys, and every use it makes of that is audited first.
+ * then checks MFA, grant and group itself), but the console's: its page and files, public like any
+ * login page, served by the same function at `<api>/console/` (regional, no CDN: nothing global).
+ * Its function is the second exception to the master key's refusal to unwrap value keys, and every
+ * use it makes of that is audited first.
  */
 export class StaffApi extends Construct {
   readonly api: HttpApi;
@@ -61,6 +63,8 @@ export class StaffApi extends Construct {
     super(scope, id);
     const fn = new TicketProxyFunction(this, 'Handler', {
       entry: 'functions/staff-api.ts',
+      // lib/console/console-site.ts reads them next to the bundle: /var/task/assets/.
+      assets: { from: 'lib/console/assets', to: 'assets' },
       failuresGoTo:
         'Invoked synchronously by API Gateway: a failure is answered 5xx to the person, who may retry; the attempt is recorded in the audit log first.',
       environment: {
@@ -72,6 +76,7 @@ export class StaffApi extends Construct {
         TENANTS_CONFIG: props.tenants.configJson,
         POWERTOOLS_SERVICE_NAME: STAFF_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        CONSOLE_CONFIG: Stack.of(this).toJsonString(props.identity.consoleConfig),
       },
     });
     this.function = fn.function;
@@ -82,19 +87,24 @@ export class StaffApi extends Construct {
     props.audit.grantRead(this.function);
     props.access.grantAccessControl(this.function);
 
+    const otherOrigins = props.identity.consoleOrigins;
     this.api = new HttpApi(this, 'Api', {
       apiName: 'ticket-proxy-staff',
       description: 'ticket-proxy staff API: re-identification, audit reports, grants',
       createDefaultStage: false,
-      // The console calls the API from the page Cognito redirects back to.
-      corsPreflight: {
-        allowOrigins: [...props.identity.consoleOrigins],
-        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST],
-        allowHeaders: ['authorization', 'content-type'],
-        maxAge: Duration.hours(1),
-      },
+      // The console served here calls it from the same origin; a console elsewhere needs CORS.
+      ...(otherOrigins.length > 0 && {
+        corsPreflight: {
+          allowOrigins: [...otherOrigins],
+          allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST],
+          allowHeaders: ['authorization', 'content-type'],
+          maxAge: Duration.hours(1),
+        },
+      }),
     });
     loggedStage(this, this.api, { rateLimit: 10, burstLimit: 20 });
+    // Cognito sends people back to the console's page itself, after login and after logout.
+    props.identity.allowConsoleAt(`${this.api.apiEndpoint}/console/`);
     const authorizer = new HttpJwtAuthorizer('StaffJwt', props.identity.issuer, {
       jwtAudience: [props.identity.client.userPoolClientId],
     });
@@ -102,6 +112,22 @@ export class StaffApi extends Construct {
     for (const route of STAFF_ROUTES) {
       const [method, path] = route.split(' ') as [keyof typeof HttpMethod, string];
       this.api.addRoutes({ path, methods: [HttpMethod[method]], integration, authorizer });
+    }
+    for (const route of CONSOLE_ROUTES) {
+      const [method, path] = route.split(' ') as [keyof typeof HttpMethod, string];
+      const routes = this.api.addRoutes({
+        path,
+        methods: [HttpMethod[method]],
+        integration,
+        authorizer: new HttpNoneAuthorizer(),
+      });
+      for (const consoleRoute of routes) {
+        Validations.of(consoleRoute).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason:
+            "The staff console's static files (HTML, script, style, icon) and its public login settings (Cognito's URLs and client id), like any login page: no data. Every other route of this API has the JWT authorizer, and it has no $default route.",
+        });
+      }
     }
 
     this.alarms = [

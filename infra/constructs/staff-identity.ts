@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   CfnManagedLoginBranding,
@@ -19,6 +19,7 @@ import { Construct } from 'constructs';
 import { z } from 'zod';
 import { groupFor, ROLES } from '../../lib/access/grant.ts';
 import { parseJsonSetting } from '../../lib/config/json-setting.ts';
+import type { ConsoleConfig } from '../../lib/console/console-site.ts';
 
 /** Cognito accepts http only for localhost; anything else must be https. */
 const isRedirectUrl = (url: string) => {
@@ -33,14 +34,22 @@ const redirectUrl = z.string().refine(isRedirectUrl, 'must be an https:// URL, o
 
 /**
  * How staff log in, as the CDK context value `staffLogin` gives it (JSON); every field is optional.
+ * The console served by the staff API itself (`<StaffApiUrl>/console/`) is always a callback and
+ * logout URL; `callbackUrls` and `logoutUrls` add other places the console runs (a custom domain).
  * `oidcProvider` federates an OpenID Connect identity provider such as Entra ID.
  */
 export const staffLoginSchema = z
   .object({
-    /** Where the console receives the authorization code. */
+    /** Other URLs where a console receives the authorization code, e.g. `https://staff.example.dk/console/`. */
     callbackUrls: z.array(redirectUrl).min(1).optional(),
-    /** Where the console may send people after logging out. */
+    /** Other URLs a console may send people to after logging out. */
     logoutUrls: z.array(redirectUrl).min(1).optional(),
+    /**
+     * What the console sends as `acr_values` to the authorize endpoint, for the identity provider
+     * to state the second factor in the ID token's `amr` claim: the staff API refuses every token
+     * whose `amr` does not contain `mfa`. @default none sent
+     */
+    acrValues: z.string().min(1).optional(),
     /** `<prefix>.auth.<region>.amazoncognito.com`: unique in the region, no "aws", "amazon" or "cognito". */
     domainPrefix: z
       .string()
@@ -73,12 +82,12 @@ export function parseStaffLogin(json: string | undefined, source: string): Staff
 export interface StaffIdentityProps {
   /** One group per tenant and role is created. */
   tenants: readonly string[];
-  /** @default console at http://localhost:8787/console/, the Cognito domain `ticket-proxy-<account>`, no federation */
+  /** @default the staff API's console only, the Cognito domain `ticket-proxy-<account>`, no federation */
   login?: StaffLogin;
 }
 
-const DEFAULT_CALLBACK_URL = 'http://localhost:8787/console/callback';
-const DEFAULT_LOGOUT_URL = 'http://localhost:8787/console/';
+/** What the console asks for, and all the client may be given. */
+const SCOPES = [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE];
 
 /**
  * Who the staff are: a Cognito user pool that only administrators add people to, with a TOTP second
@@ -93,8 +102,12 @@ export class StaffIdentity extends Construct {
   readonly groups: readonly UserPoolGroup[];
   /** The JWT issuer the staff API's authorizer trusts. */
   readonly issuer: string;
-  /** Where the console runs: the origins of its callback URLs. */
+  /** Where else the console runs: the origins of the additional callback URLs (not the staff API's). */
   readonly consoleOrigins: readonly string[];
+  /** The console's login settings in AWS (`/console/config.json`); its values are tokens. */
+  readonly consoleConfig: ConsoleConfig;
+  readonly #callbackUrls: string[];
+  readonly #logoutUrls: string[];
 
   constructor(scope: Construct, id: string, props: StaffIdentityProps) {
     super(scope, id);
@@ -139,8 +152,9 @@ export class StaffIdentity extends Construct {
       ),
     );
 
-    const callbackUrls = login.callbackUrls ?? [DEFAULT_CALLBACK_URL];
-    this.consoleOrigins = [...new Set(callbackUrls.map((url) => new URL(url).origin))];
+    this.#callbackUrls = [...(login.callbackUrls ?? [])];
+    this.#logoutUrls = [...(login.logoutUrls ?? [])];
+    this.consoleOrigins = [...new Set(this.#callbackUrls.map((url) => new URL(url).origin))];
     const federated = login.oidcProvider && this.#federate(login.oidcProvider);
     this.client = this.userPool.addClient('Console', {
       generateSecret: false,
@@ -148,9 +162,11 @@ export class StaffIdentity extends Construct {
       authFlows: { userSrp: true },
       oAuth: {
         flows: { authorizationCodeGrant: true },
-        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
-        callbackUrls,
-        logoutUrls: login.logoutUrls ?? [DEFAULT_LOGOUT_URL],
+        scopes: SCOPES,
+        // Read at synthesis: the staff API adds its own console (allowConsoleAt) after this client
+        // exists, since its JWT authorizer needs the client's id.
+        callbackUrls: Lazy.list({ produce: () => this.#callbackUrls }),
+        logoutUrls: Lazy.list({ produce: () => this.#logoutUrls }),
       },
       supportedIdentityProviders: [
         UserPoolClientIdentityProvider.COGNITO,
@@ -177,6 +193,33 @@ export class StaffIdentity extends Construct {
     });
 
     this.issuer = `https://cognito-idp.${region}.amazonaws.com/${this.userPool.userPoolId}`;
+    const pages = this.domain.baseUrl();
+    this.consoleConfig = {
+      mode: 'aws',
+      authorizeUrl: `${pages}/oauth2/authorize`,
+      tokenUrl: `${pages}/oauth2/token`,
+      logoutUrl: `${pages}/logout`,
+      clientId: this.client.userPoolClientId,
+      scope: SCOPES.map((scope) => scope.scopeName).join(' '),
+      ...(login.acrValues && { acrValues: login.acrValues }),
+    };
+    this.node.addValidation({
+      validate: () =>
+        this.#callbackUrls.length > 0 && this.#logoutUrls.length > 0
+          ? []
+          : [
+              'The console client has no callback or logout URL: the staff API adds its console with allowConsoleAt.',
+            ],
+    });
+  }
+
+  /**
+   * Lets the console at `url` (its page, e.g. `https://<api>/console/`) receive logins and send
+   * people back after logging out.
+   */
+  allowConsoleAt(url: string): void {
+    this.#callbackUrls.push(url);
+    this.#logoutUrls.push(url);
   }
 
   /** Entra ID or another OpenID Connect provider; MFA is then the provider's to enforce. */

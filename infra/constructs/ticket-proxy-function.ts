@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
@@ -22,6 +23,20 @@ export interface TicketProxyFunctionProps {
   logRetention?: RetentionDays;
   /** @default none: the function shares the account's unreserved concurrency */
   reservedConcurrentExecutions?: number;
+  /**
+   * Files the function reads at run time, copied into its bundle after esbuild: the directory
+   * `from` (relative to the repository root) becomes `to` next to `index.mjs`, e.g.
+   * `{ from: 'lib/console/assets', to: 'assets' }` is `/var/task/assets/` in Lambda.
+   * @default the bundle only
+   */
+  assets?: BundledAssets;
+}
+
+export interface BundledAssets {
+  /** A directory, relative to the repository root. */
+  from: string;
+  /** A directory inside the bundle, relative to its root. */
+  to: string;
 }
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -59,6 +74,7 @@ export class TicketProxyFunction extends Construct {
       reason:
         'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
     });
+    const commandHooks = props.assets && copyAssets(props.assets);
     const environment: Record<string, string> = {
       NODE_OPTIONS: '--enable-source-maps',
       ...props.environment,
@@ -85,6 +101,8 @@ export class TicketProxyFunction extends Construct {
         mainFields: ['module', 'main'],
         banner:
           "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        // The asset hash is the bundle's output's: a changed file changes the deployed code too.
+        ...(commandHooks && { commandHooks }),
       },
     });
     Validations.of(this.function).acknowledge({ id: 'Serverless-LambdaDLQ', reason: props.failuresGoTo });
@@ -103,6 +121,30 @@ export class TicketProxyFunction extends Construct {
       },
     });
   }
+}
+
+/** A plain relative path below its root: names of letters, digits, `_`, `.` and `-`, none `.` or `..`. */
+const isRelativeDirectory = (path: string) =>
+  path.split('/').every((name) => /^[\w.-]+$/.test(name) && name !== '.' && name !== '..');
+
+/** Shell commands (local bundling, or Docker's) copying a directory of the repository into the bundle. */
+function copyAssets({ from, to }: BundledAssets): ICommandHooks {
+  for (const path of [from, to]) {
+    if (!isRelativeDirectory(path)) {
+      throw new Error(`assets: ${path} is not a relative directory path`);
+    }
+  }
+  if (!existsSync(`${PROJECT_ROOT}${from}`)) {
+    throw new Error(`assets: ${from} is not a directory of the repository`);
+  }
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir, outputDir) => [
+      `mkdir -p "${outputDir}/${to}"`,
+      `cp -R "${inputDir}/${from}/." "${outputDir}/${to}/"`,
+    ],
+  };
 }
 
 /** The deployed length of a resolved value: literal text as is, each reference at its likely most. */

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHmac, generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import {
   createLocalJWKSet,
@@ -35,15 +35,21 @@ export interface DevLogin {
  */
 type SigningKey = Awaited<ReturnType<typeof importJWK>>;
 
+/** How long a one-time code of the local login lasts, in seconds (it is also accepted one period late). */
+export const ONE_TIME_CODE_SECONDS = 300;
+
 export class DevIssuer {
   readonly #privateKey: SigningKey;
   readonly #publicJwk: JWK;
   readonly #jwks: ReturnType<typeof createLocalJWKSet>;
+  /** Derived from the private key: whoever can mint logins can make codes, and no one else. */
+  readonly #codeKey: Buffer;
 
-  private constructor(privateKey: SigningKey, publicJwk: JWK) {
+  private constructor(privateKey: SigningKey, publicJwk: JWK, codeKey: Buffer) {
     this.#privateKey = privateKey;
     this.#publicJwk = publicJwk;
     this.#jwks = createLocalJWKSet({ keys: [publicJwk] });
+    this.#codeKey = codeKey;
   }
 
   static async open(dataDir: string): Promise<DevIssuer> {
@@ -59,8 +65,34 @@ export class DevIssuer {
     });
     const jwk = JSON.parse(text.toString()) as JWK;
     const privateKey = await importJWK(jwk, ALGORITHM);
-    const { d: _private, ...publicJwk } = jwk;
-    return new DevIssuer(privateKey, publicJwk);
+    const { d, ...publicJwk } = jwk;
+    const codeKey = createHmac('sha256', d ?? '')
+      .update('ticket-proxy one-time login codes')
+      .digest();
+    return new DevIssuer(privateKey, publicJwk, codeKey);
+  }
+
+  /**
+   * The local login's second factor: a six-digit code for one user and one five-minute period, as
+   * `npx ticket-proxy login --user … --code` prints it (like an authenticator app's, from a secret
+   * only the data directory holds).
+   */
+  oneTimeCode(subject: string, now: Date = new Date()): string {
+    return this.#code(subject, Math.floor(now.getTime() / 1000 / ONE_TIME_CODE_SECONDS));
+  }
+
+  /** Whether `code` is the user's code for this period or the one before. */
+  checkOneTimeCode(subject: string, code: string, now: Date = new Date()): boolean {
+    if (!/^\d{6}$/.test(code)) return false;
+    const period = Math.floor(now.getTime() / 1000 / ONE_TIME_CODE_SECONDS);
+    return [period, period - 1].some((p) =>
+      timingSafeEqual(Buffer.from(this.#code(subject, p)), Buffer.from(code)),
+    );
+  }
+
+  #code(subject: string, period: number): string {
+    const mac = createHmac('sha256', this.#codeKey).update(`${period}\n${subject}`).digest();
+    return String(mac.readUInt32BE(0) % 1_000_000).padStart(6, '0');
   }
 
   /** The public key set, as `/.well-known/jwks.json` serves it. */

@@ -1,15 +1,17 @@
 import { parseArgs } from 'node:util';
-import { groupFor, isExpired } from '../access/grant.ts';
-import { DevIssuer, MAX_LOGIN_SECONDS } from '../auth/dev-issuer.ts';
+import { DevIssuer, MAX_LOGIN_SECONDS, ONE_TIME_CODE_SECONDS } from '../auth/dev-issuer.ts';
+import { groupsOfLiveGrants } from '../auth/dev-login.ts';
 import { openEmbeddedRuntime } from '../runtime/embedded.ts';
 
-export const LOGIN_USAGE = `usage: ticket-proxy login --user SUBJECT [--name NAME] [--group GROUP]… [--no-mfa] [--ttl SECONDS]`;
+export const LOGIN_USAGE = `usage: ticket-proxy login --user SUBJECT [--name NAME] [--group GROUP]… [--no-mfa] [--ttl SECONDS]
+       ticket-proxy login --user SUBJECT --code`;
 
 /**
  * Mints a login (a JWT) from the local development issuer and prints it, for the local server's
  * staff API: `curl -H "Authorization: Bearer $(npx ticket-proxy login --user alice)" …`. Its groups
  * are those of the user's live grants unless given; `--no-mfa` mints one without a second factor,
- * to see the refusal.
+ * to see the refusal. `--code` prints the one-time code the console's local login page asks for
+ * instead, as an authenticator app would show it.
  */
 export async function loginCommand(args: readonly string[]): Promise<number> {
   const { values } = parseArgs({
@@ -19,6 +21,7 @@ export async function loginCommand(args: readonly string[]): Promise<number> {
       name: { type: 'string' },
       group: { type: 'string', multiple: true },
       'no-mfa': { type: 'boolean', default: false },
+      code: { type: 'boolean', default: false },
       ttl: { type: 'string', default: '3600' },
     },
   });
@@ -37,12 +40,15 @@ export async function loginCommand(args: readonly string[]): Promise<number> {
   const runtime = await openEmbeddedRuntime();
   try {
     const now = new Date();
-    const groups =
-      values.group ??
-      (await runtime.access.listGrants({ user }))
-        .filter((g) => !isExpired(g, now))
-        .map((g) => groupFor(g.tenant, g.role));
     const issuer = await DevIssuer.open(runtime.dataDir);
+    if (values.code) {
+      process.stdout.write(`${issuer.oneTimeCode(user, now)}\n`);
+      console.error(
+        `(for ${user}: valid for ${ONE_TIME_CODE_SECONDS / 60} to ${(2 * ONE_TIME_CODE_SECONDS) / 60} minutes)`,
+      );
+      return 0;
+    }
+    const groups = values.group ?? (await groupsOfLiveGrants(runtime.access, user, now));
     const jwt = await issuer.mint({
       subject: user,
       ...(values.name !== undefined && { name: values.name }),

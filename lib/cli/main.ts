@@ -28,6 +28,8 @@ const USAGE = `usage: ticket-proxy COMMAND
                             the administrator's commands; every change is recorded (grants --help)
   login --user SUBJECT [--no-mfa]
                             print a login (JWT) from the local development issuer for the staff API
+  login --user SUBJECT --code
+                            print the one-time code the console's local login page asks for
   redrive [--dead-letter-queue ARN]
                             put jobs the Jira writer gave up on back in line and write them now
                             (with an ARN: move a deployed stack's dead-letter queue back to its queue)

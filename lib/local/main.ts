@@ -7,6 +7,8 @@ import { createJobHandler } from '../../functions/jira-writer.ts';
 import { createServicedeskWebhookHandler } from '../../functions/servicedesk-webhook.ts';
 import { createStaffApiHandler } from '../../functions/staff-api.ts';
 import { DevIssuer } from '../auth/dev-issuer.ts';
+import { DEV_CLIENT_ID, DevLoginFlow } from '../auth/dev-login.ts';
+import { ConsoleSite } from '../console/console-site.ts';
 import { TicketProxyError } from '../errors.ts';
 import { openEmbeddedRuntime } from '../runtime/embedded.ts';
 import { signWebhook } from '../webhook/signature.ts';
@@ -18,6 +20,13 @@ async function main(): Promise<void> {
   const runtime = await openEmbeddedRuntime(process.env, { role: 'serve' });
   const port = Number(process.env.PORT ?? 8787);
   const logger = new Logger({ serviceName: 'ticket-proxy-local' });
+  const issuer = await DevIssuer.open(runtime.dataDir);
+  const site = await ConsoleSite.load({
+    mode: 'local',
+    authorizeUrl: '/dev-login/authorize',
+    tokenUrl: '/dev-login/token',
+    clientId: DEV_CLIENT_ID,
+  });
   const { server, url } = await startLocalServer({
     servicedeskHandler: createServicedeskWebhookHandler(() => runtime, logger),
     jiraHandler: createJiraWebhookHandler(() => runtime, logger),
@@ -25,7 +34,8 @@ async function main(): Promise<void> {
     replies: runtime.localReplies,
     queue: runtime.queue,
     staffHandler: createStaffApiHandler(() => runtime, logger, 'api'),
-    issuer: await DevIssuer.open(runtime.dataDir),
+    issuer,
+    console: { site, login: new DevLoginFlow(issuer, runtime.access) },
     port,
   }).catch(async (error: unknown) => {
     await runtime.close();
@@ -64,6 +74,10 @@ async function main(): Promise<void> {
       `  npx ticket-proxy grants add --actor you --user alice --tenant ${tenant} --role reidentifier\n` +
       `  curl -s -X POST ${url}/reidentify -H "authorization: Bearer $(npx ticket-proxy login --user alice)" ` +
       `-H 'content-type: application/json' -d '{"tokens":["CPR_…"],"purpose":"Borgeren ringede om sin sag"}'\n`,
+  );
+  console.log(
+    `or in the staff console, ${url}/console/ (Danish; English in the menu): log in as alice with the\n` +
+      `one-time code from  npx ticket-proxy login --user alice --code\n`,
   );
 
   const stop = () => {

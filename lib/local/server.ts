@@ -3,11 +3,15 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { HttpHandler } from '../../functions/support/http.ts';
 import type { DevIssuer } from '../auth/dev-issuer.ts';
+import { authorizeParams, type DevLoginFlow } from '../auth/dev-login.ts';
+import type { ConsoleSite } from '../console/console-site.ts';
+import { adfToText } from '../document/adf-text.ts';
 import type { LocalReplies } from '../servicedesk/local-replies.ts';
 import { STAFF_ROUTES } from '../staff/staff-routes.ts';
 import type { FileJobQueue } from '../sync/file-job-queue.ts';
 import { TicketLimits } from '../ticket/generic-ticket.ts';
-import type { OutboxTracker } from '../tracker/outbox-tracker.ts';
+import type { OutboxIssue, OutboxTracker } from '../tracker/outbox-tracker.ts';
+import { LOGIN_PAGE_HEADERS, loginErrorPage, loginPage } from './dev-login-page.ts';
 
 export interface LocalServerOptions {
   /** `POST /webhooks/{servicedesk}/{tenant}`. */
@@ -20,6 +24,8 @@ export interface LocalServerOptions {
   /** The staff API's routes (STAFF_ROUTES), behind the development issuer's logins. */
   staffHandler?: HttpHandler;
   issuer?: DevIssuer;
+  /** The staff console at `/console/`, logging in through the development issuer's login page. */
+  console?: { site: ConsoleSite; login: DevLoginFlow };
   host?: string;
   port?: number;
 }
@@ -57,7 +63,23 @@ async function route(req: IncomingMessage, res: ServerResponse, options: LocalSe
   if (req.method === 'GET' && url.pathname === '/outbox') {
     if (!options.outbox)
       return send(res, 404, { error: { code: 'NO_OUTBOX', message: 'tickets go to Jira' } });
-    return send(res, 200, await options.outbox.list());
+    const issues = await options.outbox.list();
+    // `?view=text`: the issues as a developer reads them, for the console.
+    return send(res, 200, url.searchParams.get('view') === 'text' ? issues.map(asText) : issues);
+  }
+  if (options.console) {
+    if (req.method === 'GET' && url.pathname === '/') {
+      res.writeHead(302, { location: '/console/' });
+      return void res.end();
+    }
+    if (req.method === 'GET' && (url.pathname === '/console' || url.pathname.startsWith('/console/'))) {
+      const page = options.console.site.get(url.pathname);
+      res.writeHead(page.statusCode, page.headers);
+      return void res.end(page.body);
+    }
+    if (url.pathname === '/dev-login/authorize' || url.pathname === '/dev-login/token') {
+      return devLogin(req, res, url, options.console.login);
+    }
   }
   // What the servicedesk got back: developers' replies with values restored (local stand-in only).
   if (req.method === 'GET' && url.pathname === '/replies')
@@ -127,6 +149,65 @@ async function staff(
   } as typeof event);
   res.writeHead(result.statusCode ?? 200, result.headers as Record<string, string>);
   res.end(result.body);
+}
+
+/**
+ * The development issuer's OAuth endpoints for the console: the login page (GET), the login (POST)
+ * and the token endpoint. What Cognito's managed login does in AWS.
+ */
+async function devLogin(req: IncomingMessage, res: ServerResponse, url: URL, login: DevLoginFlow) {
+  const origin = `http://${req.headers.host}`;
+  const page = (status: number, html: string) => {
+    res.writeHead(status, LOGIN_PAGE_HEADERS);
+    res.end(html);
+  };
+  if (url.pathname === '/dev-login/authorize' && req.method === 'GET') {
+    const params = authorizeParams(url.searchParams);
+    const problem = login.checkAuthorize(params, origin);
+    return problem ? page(400, loginErrorPage(problem.description)) : page(200, loginPage(params));
+  }
+  if (req.method !== 'POST')
+    return send(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'use POST' } });
+  const body = await readBody(req, 16 * 1024);
+  if (!body) {
+    res.setHeader('connection', 'close');
+    return send(res, 413, { error: { code: 'TOO_LARGE', message: 'body is too large' } });
+  }
+  const form = new URLSearchParams(body.toString('utf8'));
+  if (url.pathname === '/dev-login/token') {
+    const result = await login.exchange(form);
+    res.writeHead('error' in result ? 400 : 200, {
+      'content-type': 'application/json',
+      'cache-control': 'no-store',
+    });
+    return void res.end(JSON.stringify(result));
+  }
+  const params = authorizeParams(form);
+  const user = form.get('user') ?? '';
+  const result = await login.logIn(params, origin, user, form.get('otp') ?? '');
+  if ('redirect' in result) {
+    res.writeHead(303, { location: result.redirect, 'cache-control': 'no-store' });
+    return void res.end();
+  }
+  return result.error === 'invalid_code' || result.error === 'invalid_user'
+    ? page(400, loginPage(params, result.description, user))
+    : page(400, loginErrorPage(result.description));
+}
+
+/** An outbox issue as a developer reads it in Jira: its documents as text. */
+function asText(issue: OutboxIssue) {
+  const text = (doc: OutboxIssue['description']) => {
+    try {
+      return adfToText(doc);
+    } catch {
+      return '';
+    }
+  };
+  return {
+    ...issue,
+    description: text(issue.description),
+    comments: issue.comments.map((c) => ({ ...c, body: text(c.body) })),
+  };
 }
 
 /** A little over the staff API's own limit, so that the handler's 413 is the one people see. */

@@ -23,3 +23,11 @@ export type StaffRoute = (typeof STAFF_ROUTES)[number];
 
 export const isStaffRoute = (routeKey: string): routeKey is StaffRoute =>
   (STAFF_ROUTES as readonly string[]).includes(routeKey);
+
+/**
+ * The console's page and files: public, like any login page, and the only staff API routes without
+ * the JWT authorizer. They hold no data; the page calls the routes above with the login.
+ */
+export const CONSOLE_ROUTES = ['GET /console', 'GET /console/{proxy+}'] as const;
+
+export const isConsoleRoute = (routeKey: string) => (CONSOLE_ROUTES as readonly string[]).includes(routeKey);

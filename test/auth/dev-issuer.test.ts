@@ -3,7 +3,13 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader, importJWK, type JWK, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { DEV_AUDIENCE, DEV_ISSUER, DevIssuer, MAX_LOGIN_SECONDS } from '../../lib/auth/dev-issuer.ts';
+import {
+  DEV_AUDIENCE,
+  DEV_ISSUER,
+  DevIssuer,
+  MAX_LOGIN_SECONDS,
+  ONE_TIME_CODE_SECONDS,
+} from '../../lib/auth/dev-issuer.ts';
 import { principalFromClaims } from '../../lib/auth/principal.ts';
 import { useTempDirs } from '../support/temp-dir.ts';
 
@@ -204,5 +210,98 @@ describe('DevIssuer', () => {
     expect(keys[0]).toHaveProperty('y');
     expect(keys[0]).not.toHaveProperty('d');
     expect(JSON.stringify(issuer.jwks())).not.toContain('"d"');
+  });
+});
+
+describe('DevIssuer one-time codes', () => {
+  const PERIOD_MS = ONE_TIME_CODE_SECONDS * 1000;
+  /** The start of a five-minute period. */
+  const PERIOD_START = new Date(Math.floor(Date.parse('2026-11-20T10:31:00Z') / PERIOD_MS) * PERIOD_MS);
+  const at = (ms: number) => new Date(PERIOD_START.getTime() + ms);
+  const USERS = ['alice', 'bob', 'carl', 'dora', 'erik', 'frida'];
+
+  it('lasts five minutes', () => {
+    expect(ONE_TIME_CODE_SECONDS).toBe(300);
+  });
+
+  it('is six digits, the same throughout a period and when the issuer is reopened', async () => {
+    const dir = await tempDir();
+    const issuer = await DevIssuer.open(dir);
+    const code = issuer.oneTimeCode('alice', PERIOD_START);
+    expect(code).toMatch(/^\d{6}$/);
+    expect(issuer.oneTimeCode('alice', at(PERIOD_MS - 1))).toBe(code);
+    expect((await DevIssuer.open(dir)).oneTimeCode('alice', at(1234))).toBe(code);
+  });
+
+  it('keeps leading zeros: every code is six digits', async () => {
+    const issuer = await DevIssuer.open(await tempDir());
+    const codes = Array.from({ length: 300 }, (_, i) => issuer.oneTimeCode(`user-${i}`, PERIOD_START));
+    expect(codes.every((c) => /^\d{6}$/.test(c))).toBe(true);
+    // About one in ten codes starts with 0: enough of 300 to show they are padded, not shortened.
+    expect(codes.some((c) => c.startsWith('0'))).toBe(true);
+  });
+
+  it('differs per user, per period and per data directory', async () => {
+    const issuer = await DevIssuer.open(await tempDir());
+    const other = await DevIssuer.open(await tempDir());
+    const perUser = new Set(USERS.map((u) => issuer.oneTimeCode(u, PERIOD_START)));
+    expect(perUser.size).toBeGreaterThan(1);
+    const perPeriod = new Set(USERS.map((_, i) => issuer.oneTimeCode('alice', at(i * PERIOD_MS))));
+    expect(perPeriod.size).toBeGreaterThan(1);
+    const ours = USERS.map((u) => issuer.oneTimeCode(u, PERIOD_START));
+    const theirs = USERS.map((u) => other.oneTimeCode(u, PERIOD_START));
+    expect(theirs).not.toEqual(ours);
+  });
+
+  it("accepts the user's code in its period and in the next, and not after", async () => {
+    const issuer = await DevIssuer.open(await tempDir());
+    const code = issuer.oneTimeCode('alice', PERIOD_START);
+    expect(issuer.checkOneTimeCode('alice', code, PERIOD_START)).toBe(true);
+    expect(issuer.checkOneTimeCode('alice', code, at(PERIOD_MS - 1))).toBe(true);
+    expect(issuer.checkOneTimeCode('alice', code, at(PERIOD_MS))).toBe(true);
+    expect(issuer.checkOneTimeCode('alice', code, at(2 * PERIOD_MS - 1))).toBe(true);
+    const later = at(2 * PERIOD_MS);
+    const stillValid = [issuer.oneTimeCode('alice', later), issuer.oneTimeCode('alice', at(PERIOD_MS))];
+    // Unless the code happens to be the same as a later period's (one in a million).
+    if (!stillValid.includes(code)) expect(issuer.checkOneTimeCode('alice', code, later)).toBe(false);
+  });
+
+  it("refuses a code from a period that has not begun, another user's, and another issuer's", async () => {
+    const issuer = await DevIssuer.open(await tempDir());
+    const other = await DevIssuer.open(await tempDir());
+    const valid = (user: string) => [
+      issuer.oneTimeCode(user, PERIOD_START),
+      issuer.oneTimeCode(user, at(-PERIOD_MS)),
+    ];
+    const future = issuer.oneTimeCode('alice', at(PERIOD_MS));
+    if (!valid('alice').includes(future)) {
+      expect(issuer.checkOneTimeCode('alice', future, PERIOD_START)).toBe(false);
+    }
+    const bobs = USERS.map((u) => issuer.oneTimeCode(u, PERIOD_START)).filter(
+      (c) => !valid('alice').includes(c),
+    );
+    expect(bobs.length).toBeGreaterThan(0);
+    for (const code of bobs) expect(issuer.checkOneTimeCode('alice', code, PERIOD_START)).toBe(false);
+    const theirs = other.oneTimeCode('alice', PERIOD_START);
+    if (!valid('alice').includes(theirs)) {
+      expect(issuer.checkOneTimeCode('alice', theirs, PERIOD_START)).toBe(false);
+    }
+    expect(other.checkOneTimeCode('alice', theirs, PERIOD_START)).toBe(true);
+  });
+
+  it.each(['', '12345', '1234567', 'abcdef', '12 456', '١٢٣٤٥٦'])(
+    'refuses %j, which is not six digits',
+    async (code) => {
+      const issuer = await DevIssuer.open(await tempDir());
+      expect(issuer.checkOneTimeCode('alice', code, PERIOD_START)).toBe(false);
+    },
+  );
+
+  it('refuses the right code with anything around it', async () => {
+    const issuer = await DevIssuer.open(await tempDir());
+    const code = issuer.oneTimeCode('alice', PERIOD_START);
+    for (const padded of [` ${code}`, `${code} `, `${code}\n`, `${code}0`, `0${code}`]) {
+      expect(issuer.checkOneTimeCode('alice', padded, PERIOD_START), JSON.stringify(padded)).toBe(false);
+    }
   });
 });

@@ -1,15 +1,20 @@
 import type { Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createJiraWebhookHandler } from '../../functions/jira-webhook.ts';
 import { createServicedeskWebhookHandler } from '../../functions/servicedesk-webhook.ts';
-import { createStaffApiHandler, MAX_STAFF_BODY_BYTES } from '../../functions/staff-api.ts';
+import {
+  createStaffApiHandler,
+  handler as lambdaHandler,
+  MAX_STAFF_BODY_BYTES,
+} from '../../functions/staff-api.ts';
 import { groupFor, Role } from '../../lib/access/grant.ts';
 import { DynamoAuditLog } from '../../lib/audit/dynamo-audit-log.ts';
 import { DevIssuer } from '../../lib/auth/dev-issuer.ts';
+import { ConsoleSite } from '../../lib/console/console-site.ts';
 import { startLocalServer } from '../../lib/local/server.ts';
 import { TokenKind } from '../../lib/pseudonymize/token.ts';
 import type { EmbeddedRuntime } from '../../lib/runtime/embedded.ts';
-import { STAFF_ROUTES } from '../../lib/staff/staff-routes.ts';
+import { CONSOLE_ROUTES, STAFF_ROUTES } from '../../lib/staff/staff-routes.ts';
 import { putTestGrant } from '../support/grants.ts';
 import { silent, testRuntime } from '../support/runtime.ts';
 import { useTempDirs } from '../support/temp-dir.ts';
@@ -295,5 +300,125 @@ describe('staff API (functions/staff-api.ts behind the local server, as behind A
     const jwks = await call('GET', '/.well-known/jwks.json', undefined);
     expect(jwks.json).toMatchObject({ keys: [expect.objectContaining({ kty: 'EC', crv: 'P-256' })] });
     expect(jwks.text).not.toContain('"d"');
+  });
+});
+
+describe('staff API: the console’s routes (CONSOLE_ROUTES)', () => {
+  const CONSOLE_CONFIG = {
+    mode: 'aws',
+    authorizeUrl: 'https://login.auth.eu-north-1.amazoncognito.com/oauth2/authorize',
+    tokenUrl: 'https://login.auth.eu-north-1.amazoncognito.com/oauth2/token',
+    clientId: '1example23456789abcdefghij',
+  };
+  const site = () => ConsoleSite.load(CONSOLE_CONFIG);
+  /** The staff runtime is not needed to serve files: a handler that reaches for it fails loudly. */
+  const noRuntime = (): never => {
+    throw new Error('the console routes must not need the staff runtime');
+  };
+
+  /** An event as API Gateway sends it for a route without the JWT authorizer: no claims. */
+  const event = (routeKey: string, rawPath: string, claims?: Record<string, unknown>) =>
+    ({
+      version: '2.0',
+      routeKey,
+      rawPath,
+      rawQueryString: '',
+      headers: {},
+      isBase64Encoded: false,
+      requestContext: {
+        http: { method: routeKey.split(' ')[0], path: rawPath },
+        ...(claims && { authorizer: { jwt: { claims, scopes: [] } } }),
+      },
+    }) as never;
+
+  it('serves the console’s page and files without a login', async () => {
+    const handler = createStaffApiHandler(noRuntime, silent(), 'api', site);
+    expect(await handler(event('GET /console', '/console'))).toMatchObject({
+      statusCode: 308,
+      headers: { location: '/console/' },
+    });
+    const page = await handler(event('GET /console/{proxy+}', '/console/'));
+    expect(page).toMatchObject({
+      statusCode: 200,
+      headers: {
+        'content-type': 'text/html; charset=utf-8',
+        'strict-transport-security': expect.stringContaining('max-age='),
+        'cache-control': 'no-store',
+      },
+    });
+    expect(page.headers?.['content-security-policy']).toContain("script-src 'self'");
+    expect(page.body).toContain('<script type="module" src="app.js">');
+    const config = await handler(event('GET /console/{proxy+}', '/console/config.json'));
+    expect(JSON.parse(config.body as string)).toMatchObject({
+      mode: 'aws',
+      clientId: CONSOLE_CONFIG.clientId,
+    });
+    expect((await handler(event('GET /console/{proxy+}', '/console/app.js'))).statusCode).toBe(200);
+    expect((await handler(event('GET /console/{proxy+}', '/console/../package.json'))).statusCode).toBe(404);
+    expect((await handler(event('GET /console/{proxy+}', '/console/nothing.js'))).statusCode).toBe(404);
+  });
+
+  it('still answers every staff route 401 without claims, whatever the path', async () => {
+    const handler = createStaffApiHandler(noRuntime, silent(), 'api', site);
+    for (const route of STAFF_ROUTES) {
+      for (const path of [route.split(' ')[1] as string, '/console/', '/console']) {
+        const result = await handler(event(route, path));
+        expect(result.statusCode, `${route} at ${path}`).toBe(401);
+        expect(JSON.parse(result.body as string), route).toMatchObject({
+          error: { code: 'NOT_AUTHENTICATED' },
+        });
+      }
+    }
+  });
+
+  it('answers the console routes 404 without a console site, as any unknown route', async () => {
+    const handler = createStaffApiHandler(noRuntime, silent());
+    for (const route of CONSOLE_ROUTES) {
+      const result = await handler(event(route, '/console/'));
+      expect(result.statusCode, route).toBe(404);
+      expect(JSON.parse(result.body as string)).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    }
+    // A console path under another route key is not served either.
+    const served = createStaffApiHandler(noRuntime, silent(), 'api', site);
+    expect((await served(event('GET /console/{other}', '/console/'))).statusCode).toBe(404);
+    expect((await served(event('POST /console/{proxy+}', '/console/'))).statusCode).toBe(404);
+  });
+
+  it('answers 500 with the configuration error when the console cannot be loaded, and no file', async () => {
+    const handler = createStaffApiHandler(noRuntime, silent(), 'api', () =>
+      ConsoleSite.load({ ...CONSOLE_CONFIG, tokenUrl: 'http://login.example.com/token' }),
+    );
+    const result = await handler(event('GET /console/{proxy+}', '/console/'));
+    expect(result.statusCode).toBe(500);
+    expect(JSON.parse(result.body as string)).toMatchObject({ error: { code: 'CONFIG_INVALID' } });
+    expect(result.body).not.toContain('<html');
+  });
+
+  it('serves the console from CONSOLE_CONFIG in the Lambda, trying again after a wrong configuration', async () => {
+    try {
+      vi.stubEnv('CONSOLE_CONFIG', JSON.stringify({ ...CONSOLE_CONFIG, clientId: '' }));
+      // The Lambda's own logger writes the failure out: kept, to see what it says.
+      const written: string[] = [];
+      const spies = [process.stdout, process.stderr].map((stream) =>
+        vi.spyOn(stream, 'write').mockImplementation((chunk) => {
+          written.push(String(chunk));
+          return true;
+        }),
+      );
+      const failed = await lambdaHandler(event('GET /console/{proxy+}', '/console/')).finally(() => {
+        for (const spy of spies) spy.mockRestore();
+      });
+      expect(failed.statusCode).toBe(500);
+      expect(written.join('')).toContain('"code":"CONFIG_INVALID"');
+      vi.stubEnv('CONSOLE_CONFIG', JSON.stringify(CONSOLE_CONFIG));
+      const config = await lambdaHandler(event('GET /console/{proxy+}', '/console/config.json'));
+      expect(config.statusCode).toBe(200);
+      expect(JSON.parse(config.body as string)).toMatchObject({ clientId: CONSOLE_CONFIG.clientId });
+      expect((await lambdaHandler(event('GET /console/{proxy+}', '/console/'))).statusCode).toBe(200);
+      // Staff routes still need the authorizer's claims.
+      expect((await lambdaHandler(event('GET /me', '/me'))).statusCode).toBe(401);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });

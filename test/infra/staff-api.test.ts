@@ -2,12 +2,15 @@ import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AccessStore } from '../../infra/constructs/access-store.ts';
+import { StaffIdentity } from '../../infra/constructs/staff-identity.ts';
 import { TicketProxyStack } from '../../infra/ticket-proxy-stack.ts';
 import { AccessMetric } from '../../lib/access/access-metrics.ts';
 import { defaultAccessPolicy, parseAccessPolicy } from '../../lib/access/access-policy.ts';
 import { groupFor, ROLES } from '../../lib/access/grant.ts';
+import { consoleConfigSchema } from '../../lib/console/console-site.ts';
 import { Retention } from '../../lib/retention/retention-policy.ts';
 import { STAFF_ROUTES } from '../../lib/staff/staff-routes.ts';
 import { run } from '../support/processes.ts';
@@ -44,6 +47,34 @@ const onTable = (prefix: string) => staffStatementsOn('AWS::DynamoDB::Table', pr
 const onKey = (prefix: string) => staffStatementsOn('AWS::KMS::Key', prefix);
 const dynamoActions = (statements: Statement[]) =>
   [...new Set(statements.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:')))].sort();
+/** `<staff API endpoint>/console/`, as the template says it. */
+const apiConsoleUrl = (queries: TemplateQueries = q) => ({
+  'Fn::Join': [
+    '',
+    [{ 'Fn::GetAtt': [queries.idOf('AWS::ApiGatewayV2::Api', 'StaffApi'), 'ApiEndpoint'] }, '/console/'],
+  ],
+});
+
+/** A template value as deployment would make it, with `Ref`s replaced by the values given. */
+function deployed(value: unknown, refs: Record<string, string>): string {
+  if (typeof value === 'string') return value;
+  const v = value as { 'Fn::Join'?: [string, unknown[]]; Ref?: string };
+  if (v['Fn::Join']) {
+    const [separator, parts] = v['Fn::Join'];
+    return parts.map((part) => deployed(part, refs)).join(separator);
+  }
+  const resolved = v.Ref && refs[v.Ref];
+  if (resolved === undefined) throw new Error(`no value for ${JSON.stringify(value)}`);
+  return resolved;
+}
+/** The console configuration the staff function gets, deployed with this domain and client. */
+const deployedConsoleConfig = (queries: TemplateQueries) =>
+  JSON.parse(
+    deployed(queries.variables('staff-api').CONSOLE_CONFIG, {
+      [queries.idOf('AWS::Cognito::UserPoolDomain', 'StaffIdentity')]: 'ticket-proxy-111122223333',
+      [queries.idOf('AWS::Cognito::UserPoolClient', 'StaffIdentity')]: 'console-client-id',
+    }),
+  );
 
 describe('the staff user pool', () => {
   it('requires a TOTP second factor of everyone, and nothing else as second factor', () => {
@@ -101,7 +132,6 @@ describe('the staff user pool', () => {
       AllowedOAuthFlows: ['code'],
       AllowedOAuthFlowsUserPoolClient: true,
       AllowedOAuthScopes: ['openid', 'email', 'profile'],
-      CallbackURLs: ['http://localhost:8787/console/callback'],
       ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
       SupportedIdentityProviders: ['COGNITO'],
       PreventUserExistenceErrors: 'ENABLED',
@@ -116,22 +146,54 @@ describe('the staff user pool', () => {
     template.resourceCountIs('AWS::Cognito::ManagedLoginBranding', 1);
   });
 
-  it('takes the console URLs and the domain prefix from the staffLogin setting', () => {
+  it('sends people back to the console on the staff API, after login and after logout, and nowhere else', () => {
+    template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      CallbackURLs: [apiConsoleUrl()],
+      LogoutURLs: [apiConsoleUrl()],
+    });
+  });
+
+  it('adds the console URLs of the staffLogin setting, and takes the domain prefix from it', () => {
     const custom = synthesize({
       staffLogin: {
-        callbackUrls: ['https://console.example.dk/console/callback'],
-        logoutUrls: ['https://console.example.dk/console/'],
+        callbackUrls: ['https://staff.example.dk/console/', 'https://other.example.dk/console/'],
+        logoutUrls: ['https://staff.example.dk/console/'],
         domainPrefix: 'ballerup-staff',
       },
     });
+    const queries = new TemplateQueries(custom);
     custom.hasResourceProperties('AWS::Cognito::UserPoolClient', {
-      CallbackURLs: ['https://console.example.dk/console/callback'],
-      LogoutURLs: ['https://console.example.dk/console/'],
+      CallbackURLs: [
+        'https://staff.example.dk/console/',
+        'https://other.example.dk/console/',
+        apiConsoleUrl(queries),
+      ],
+      LogoutURLs: ['https://staff.example.dk/console/', apiConsoleUrl(queries)],
     });
     custom.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'ballerup-staff' });
+    // The other consoles call the API from their own origins.
     custom.hasResourceProperties('AWS::ApiGatewayV2::Api', {
-      CorsConfiguration: Match.objectLike({ AllowOrigins: ['https://console.example.dk'] }),
+      Name: 'ticket-proxy-staff',
+      CorsConfiguration: Match.objectLike({
+        AllowOrigins: ['https://staff.example.dk', 'https://other.example.dk'],
+        AllowHeaders: ['authorization', 'content-type'],
+      }),
     });
+  });
+
+  it('allows no cross-origin calls without other consoles: its own console is on its origin', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+      Name: 'ticket-proxy-staff',
+      CorsConfiguration: Match.absent(),
+    });
+  });
+
+  it('refuses a client without a console to return to (StaffIdentity without the staff API)', () => {
+    const app = new App();
+    new StaffIdentity(new Stack(app, 'Identity', { env: { region: 'eu-north-1' } }), 'Staff', {
+      tenants: ['ballerup'],
+    });
+    expect(() => app.synth()).toThrow(/no callback or logout URL/);
   });
 
   it('refuses console URLs Cognito would refuse, and reserved words in the domain prefix', () => {
@@ -177,13 +239,60 @@ describe('the staff API', () => {
     expect(staffApiId()).not.toBe(q.idOf('AWS::ApiGatewayV2::Api', 'IngestApi'));
   });
 
-  it('serves every staff route, each behind the JWT authorizer, and no other route', () => {
+  it('serves every staff route, each behind the JWT authorizer, and the console', () => {
     const routes = routesOf(staffApiId());
-    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual([...STAFF_ROUTES].sort());
+    expect(routes.map((r) => r.Properties.RouteKey).sort()).toEqual(
+      [...STAFF_ROUTES, 'GET /console', 'GET /console/{proxy+}'].sort(),
+    );
     const authorizer = q.idOf('AWS::ApiGatewayV2::Authorizer', 'StaffApi');
-    for (const route of routes) {
+    for (const route of routes.filter((r) =>
+      (STAFF_ROUTES as readonly string[]).includes(r.Properties.RouteKey),
+    )) {
       expect(route.Properties).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizer } });
     }
+  });
+
+  it('leaves only the console’s page and files without the authorizer, on the same function', () => {
+    const routes = routesOf(staffApiId());
+    const open = routes.filter((r) => r.Properties.AuthorizationType !== 'JWT');
+    expect(open.map((r) => r.Properties.RouteKey).sort()).toEqual(['GET /console', 'GET /console/{proxy+}']);
+    for (const route of open) {
+      expect(route.Properties.AuthorizationType).toBe('NONE');
+      expect(route.Properties.AuthorizerId).toBeUndefined();
+    }
+    expect(new Set(routes.map((r) => JSON.stringify(r.Properties.Target))).size).toBe(1);
+  });
+
+  it('acknowledges cdk-nag’s missing-authorization finding on the console routes only', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new TicketProxyStack(app, 'TicketProxy', {
+      region: 'eu-north-1',
+      tenants: ['ballerup'],
+      retention: Retention.fromJson(undefined, 'test'),
+    });
+    const acknowledges = (c: IConstruct) =>
+      c.node.metadata.some(
+        (m) => m.type === 'aws:cdk:acknowledged-rules' && 'Annotation::AwsSolutions-APIG4' in m.data,
+      );
+    const acknowledged = stack.staffApi.node.findAll().filter(acknowledges);
+    expect(acknowledged.map((c) => c.node.id).sort()).toEqual(['GET--console', 'GET--console--{proxy+}']);
+  });
+
+  it('gives the console its login settings: Cognito’s managed login, the console client, no acr_values', () => {
+    expect(consoleConfigSchema.parse(deployedConsoleConfig(q))).toEqual({
+      mode: 'aws',
+      authorizeUrl: 'https://ticket-proxy-111122223333.auth.eu-north-1.amazoncognito.com/oauth2/authorize',
+      tokenUrl: 'https://ticket-proxy-111122223333.auth.eu-north-1.amazoncognito.com/oauth2/token',
+      logoutUrl: 'https://ticket-proxy-111122223333.auth.eu-north-1.amazoncognito.com/logout',
+      clientId: 'console-client-id',
+      scope: 'openid email profile',
+    });
+  });
+
+  it('passes acrValues of the staffLogin setting on to the console', () => {
+    const queries = new TemplateQueries(synthesize({ staffLogin: { acrValues: 'mfa' } }));
+    expect(consoleConfigSchema.parse(deployedConsoleConfig(queries))).toMatchObject({ acrValues: 'mfa' });
+    expect(() => synthesize({ staffLogin: { acrValues: '' } })).toThrow(/acrValues: /);
   });
 
   it('trusts tokens of the staff user pool issued to the console client only', () => {
@@ -387,11 +496,13 @@ describe('the staff alarms', () => {
 });
 
 describe('the stack outputs for staff access', () => {
-  it('names the staff API, the user pool, its client, the issuer and the login domain', () => {
+  it('names the staff API, its console, the user pool, its client, the issuer and the login domain', () => {
     const outputs = Object.keys(template.findOutputs('*'));
+    expect(template.findOutputs('StaffConsoleUrl').StaffConsoleUrl?.Value).toEqual(apiConsoleUrl());
     expect(outputs).toEqual(
       expect.arrayContaining([
         'StaffApiUrl',
+        'StaffConsoleUrl',
         'UserPoolId',
         'UserPoolClientId',
         'OidcIssuer',

@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -6,19 +8,21 @@ import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { assertEuRegion, EU_REGIONS } from '../../infra/eu-regions.ts';
 import { TicketProxyStack } from '../../infra/ticket-proxy-stack.ts';
+import { CONSOLE_ASSETS } from '../../lib/console/console-site.ts';
 import { Retention } from '../../lib/retention/retention-policy.ts';
 import { run } from '../support/processes.ts';
 import { useTempDirs } from '../support/temp-dir.ts';
 import { actionsOf, logicalIdOf, resourcesOf, TemplateQueries } from './template-queries.ts';
 
 const tempDir = useTempDirs();
+let app: App;
 let template: Template;
 let q: TemplateQueries;
 const retention = Retention.fromJson('{"tenants":{"egedal":{"afterCloseDays":30}}}', 'test');
 
 // Bundles the functions, as `cdk synth` does: an entry point that does not build fails here.
 beforeAll(() => {
-  const app = new App();
+  app = new App();
   const stack = new TicketProxyStack(app, 'TicketProxy', {
     region: 'eu-north-1',
     tenants: ['ballerup', 'egedal'],
@@ -29,6 +33,11 @@ beforeAll(() => {
 });
 
 const statements = () => q.statements();
+/** Where synthesis staged a function's bundle: `asset.<hash>`, the hash its code's S3 key names. */
+const bundleOf = (service: string) => {
+  const key = q.function(service).Properties.Code.S3Key as string;
+  return join(app.outdir, `asset.${key.replace(/\.zip$/, '')}`);
+};
 const variablesOf = (service: string) => q.variables(service);
 const statementsOf = (service: string) => q.statementsOf(service);
 
@@ -113,6 +122,7 @@ describe('TicketProxyStack', () => {
       'ACCESS_TABLE_NAME',
       'AUDIT_RETENTION_DAYS',
       'AUDIT_TABLE_NAME',
+      'CONSOLE_CONFIG',
       'KEY_ID',
       'NODE_OPTIONS',
       'POWERTOOLS_METRICS_NAMESPACE',
@@ -120,6 +130,56 @@ describe('TicketProxyStack', () => {
       'TENANTS_CONFIG',
       'VAULT_TABLE_NAME',
     ]);
+  });
+
+  it('bundles the console’s files next to the staff function’s code, where the console site reads them', () => {
+    const bundle = bundleOf('staff-api');
+    expect(readdirSync(bundle)).toContain('index.mjs');
+    expect(readdirSync(join(bundle, 'assets')).sort()).toEqual(readdirSync(CONSOLE_ASSETS).sort());
+    expect(readdirSync(join(bundle, 'assets'))).toContain('index.html');
+    // The other functions' bundles hold their code only.
+    const others = ['servicedesk-webhook', 'jira-writer', 'jira-webhook', 'retention-sweep'];
+    for (const service of others) {
+      expect(readdirSync(bundleOf(service)).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    }
+  });
+
+  it('serves the console’s page and configuration from the staff function’s bundle', async () => {
+    const bundle = bundleOf('staff-api');
+    const login = 'https://ticket-proxy-111122223333.auth.eu-north-1.amazoncognito.com';
+    const config = {
+      mode: 'aws',
+      authorizeUrl: `${login}/oauth2/authorize`,
+      tokenUrl: `${login}/oauth2/token`,
+      logoutUrl: `${login}/logout`,
+      clientId: 'console-client',
+      scope: 'openid email profile',
+    };
+    const request = (path: string) => ({
+      version: '2.0',
+      routeKey: 'GET /console/{proxy+}',
+      rawPath: path,
+      rawQueryString: '',
+      headers: {},
+      requestContext: { http: { method: 'GET', path }, routeKey: 'GET /console/{proxy+}' },
+      isBase64Encoded: false,
+    });
+    const script = [
+      `const { handler } = await import(${JSON.stringify(join(bundle, 'index.mjs'))});`,
+      `const page = await handler(${JSON.stringify(request('/console/'))}, {});`,
+      `const config = await handler(${JSON.stringify(request('/console/config.json'))}, {});`,
+      'console.log(JSON.stringify([page, config]));',
+    ].join('\n');
+    const result = await run(`node --input-type=module`, {
+      input: script,
+      env: { CONSOLE_CONFIG: JSON.stringify(config), AWS_REGION: 'eu-north-1' },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const [page, served] = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '');
+    expect(page).toMatchObject({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' } });
+    expect(page.body).toMatch(/^<!doctype html>/i);
+    expect(served.statusCode).toBe(200);
+    expect(JSON.parse(served.body)).toEqual(config);
   });
 
   it('gives the webhook the retention policy from context and every tenant its default configuration', () => {

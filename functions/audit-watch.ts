@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { AttributeValue, DynamoDBStreamEvent } from 'aws-lambda';
+import type { AttributeValue, Context, DynamoDBStreamEvent } from 'aws-lambda';
 import { AccessMetric, type AccessMetrics } from '../lib/access/access-metrics.ts';
 import { powertoolsMetrics } from '../lib/access/powertools-metrics.ts';
 import { type AuditTableChange, tamperingIn } from '../lib/audit/audit-watch.ts';
@@ -11,8 +11,10 @@ import { type AuditTableChange, tamperingIn } from '../lib/audit/audit-watch.ts'
 export function createAuditWatchHandler(
   metrics: AccessMetrics,
   logger: Logger = new Logger({ serviceName: 'audit-watch' }),
-): (event: DynamoDBStreamEvent) => Promise<void> {
-  return async (event) => {
+): (event: DynamoDBStreamEvent, context?: Context) => Promise<void> {
+  return async (event, context) => {
+    // The invocation's ids (function_request_id) on its lines; the watch appends no keys of its own.
+    if (context) logger.addContext(context);
     const changes: AuditTableChange[] = event.Records.flatMap((r) => {
       const sk = r.dynamodb?.Keys?.sk?.S;
       if (!sk || !r.eventName) return [];

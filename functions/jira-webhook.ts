@@ -15,6 +15,7 @@ import {
   respond,
   tooLarge,
 } from './support/http.ts';
+import { withRequestIds } from './support/logging.ts';
 
 /**
  * How old a Jira webhook may be. Jira signs its body, `timestamp` included, but not a delivery time,
@@ -31,7 +32,7 @@ export function createJiraWebhookHandler(
   runtime: () => Runtime | Promise<Runtime>,
   logger: Logger = new Logger({ serviceName: 'jira-webhook' }),
 ): HttpHandler {
-  return async (event) => {
+  return withRequestIds(logger, async (event) => {
     const body = bodyOf(event);
     const oversized = tooLarge(body);
     if (oversized) return oversized;
@@ -67,7 +68,7 @@ export function createJiraWebhookHandler(
     } catch (caught) {
       return errorToResponse(caught, logger, {});
     }
-  };
+  });
 }
 
 let aws: Runtime | undefined;

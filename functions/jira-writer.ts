@@ -7,6 +7,7 @@ import type { Runtime } from '../lib/runtime/runtime.ts';
 import { decodeJob } from '../lib/sync/job-queue.ts';
 import type { SyncJob } from '../lib/sync/sync-job.ts';
 import { type SyncOutcome, syncTicket } from '../lib/sync/sync-ticket.ts';
+import { inInvocation } from './support/logging.ts';
 
 /**
  * Writes one sanitized job to the tracker, the same way in Lambda and in the local worker. A failure
@@ -43,26 +44,39 @@ export function createJobHandler(
   };
 }
 
-/** The SQS handler: jobs of one ticket in order; a failed ticket does not hold up the others. */
+/**
+ * The SQS handler: jobs of one ticket in order; a failed ticket does not hold up the others. Every
+ * line carries the invocation's context, and a record's lines its SQS message id (`messageId`) next
+ * to the job's tenant, ticket and event ids.
+ */
 export function createJiraWriterHandler(
   runtime: () => Runtime | Promise<Runtime>,
   logger: Logger = new Logger({ serviceName: 'jira-writer' }),
 ) {
   const writeJob = createJobHandler(runtime, logger);
   const processor = new SqsFifoPartialProcessorAsync();
-  const recordHandler = async (record: SQSRecord) => {
-    let job: SyncJob;
+  const jobOf = (record: SQSRecord): SyncJob => {
     try {
-      job = decodeJob(record.body);
+      return decodeJob(record.body);
     } catch {
       // Not a job this version wrote: after its attempts it lands in the dead-letter queue for a look.
-      logger.error('message is not a job', { messageId: record.messageId });
+      logger.error('message is not a job');
       throw new Error('message is not a job');
     }
-    await writeJob(job);
+  };
+  // The FIFO processor handles one record at a time: the message id on the lines is the current record's.
+  const recordHandler = async (record: SQSRecord) => {
+    logger.appendKeys({ messageId: record.messageId });
+    try {
+      await writeJob(jobOf(record));
+    } finally {
+      logger.removeKeys(['messageId']);
+    }
   };
   return (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, recordHandler, processor, { context, skipGroupOnError: true });
+    inInvocation(logger, context, () =>
+      processPartialResponse(event, recordHandler, processor, { context, skipGroupOnError: true }),
+    );
 }
 
 let aws: Runtime | undefined;

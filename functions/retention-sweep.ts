@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Context } from 'aws-lambda';
 import type { AuditLog } from '../lib/audit/audit-log.ts';
 import { DynamoAuditLog } from '../lib/audit/dynamo-audit-log.ts';
 import { type SweepReport, sweepExpired } from '../lib/retention/sweep.ts';
@@ -13,8 +14,10 @@ import type { TokenVault } from '../lib/vault/token-vault.ts';
 export function createRetentionSweepHandler(
   deps: () => { vault: TokenVault; audit: Pick<AuditLog, 'append'> },
   logger: Logger = new Logger({ serviceName: 'retention-sweep' }),
-): () => Promise<SweepReport> {
-  return async () => {
+): (event?: unknown, context?: Context) => Promise<SweepReport> {
+  return async (_event, context) => {
+    // The invocation's ids (function_request_id) on its lines; the sweep appends no keys of its own.
+    if (context) logger.addContext(context);
     const { vault, audit } = deps();
     const report = await sweepExpired(vault, audit);
     logger.info('retention sweep done', { ...report });

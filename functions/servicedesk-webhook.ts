@@ -14,6 +14,7 @@ import {
   respond,
   tooLarge,
 } from './support/http.ts';
+import { withRequestIds } from './support/logging.ts';
 
 /**
  * `POST /webhooks/{servicedesk}/{tenant}`: verify the sender, read the payload with the servicedesk's
@@ -25,7 +26,7 @@ export function createServicedeskWebhookHandler(
   runtime: () => Runtime | Promise<Runtime>,
   logger: Logger = new Logger({ serviceName: 'servicedesk-webhook' }),
 ): HttpHandler {
-  return async (event) => {
+  return withRequestIds(logger, async (event) => {
     const tenant = event.pathParameters?.tenant ?? '';
     const name = event.pathParameters?.servicedesk ?? 'generic';
     const body = bodyOf(event);
@@ -64,7 +65,7 @@ export function createServicedeskWebhookHandler(
       // Fail closed: nothing was queued. 503 asks the servicedesk to retry; 500 says retrying will not help.
       return errorToResponse(caught, logger, { tenant, servicedesk: name });
     }
-  };
+  });
 }
 
 let aws: Runtime | undefined;

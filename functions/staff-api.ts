@@ -23,6 +23,7 @@ import {
   headersOf,
   notJson,
 } from './support/http.ts';
+import { withRequestIds } from './support/logging.ts';
 
 /** Text pasted from Jira, with room to spare; nothing staff send is bigger. */
 export const MAX_STAFF_BODY_BYTES = 256 * 1024;
@@ -128,7 +129,7 @@ export function createStaffApiHandler(
 ): HttpHandler {
   let service: StaffService | undefined;
 
-  return async (event) => {
+  return withRequestIds(logger, async (event) => {
     const route = event.routeKey;
     if (isConsoleRoute(route) && consoleSite) {
       try {
@@ -158,7 +159,7 @@ export function createStaffApiHandler(
       if (caught instanceof BadRequest) return errorResponse(400, 'BAD_REQUEST', caught.message);
       return errorToResponse(caught, logger, { route });
     }
-  };
+  });
 }
 
 class BadRequest extends Error {}
@@ -215,6 +216,8 @@ async function handle(
         name: me.principal.name,
         mfa: me.principal.mfa,
         grants: me.grants,
+        // The roles the console offers: any other request would be refused, and counted.
+        usable: me.usable.map((g) => ({ tenant: g.tenant, role: g.role })),
         blocked: me.blocked !== undefined,
       });
     }

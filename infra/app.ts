@@ -24,7 +24,7 @@ const jsonContext = (name: string): string | undefined => {
 const retention = Retention.fromJson(jsonContext('retention'), 'the retention context value');
 // `-c accessPolicy='{"maxDenials":5,"denialWindowMinutes":15,"maxTokensPerHour":50,"workingHours":{…}}'`.
 const accessPolicy = parseAccessPolicy(jsonContext('accessPolicy'), 'context accessPolicy');
-// `-c staffLogin='{"callbackUrls":["https://staff.example.dk/console/"],"acrValues":"…","domainPrefix":"…","oidcProvider":{…}}'`:
+// `-c staffLogin='{"callbackUrls":["https://staff.example.dk/console"],"acrValues":"…","domainPrefix":"…","oidcProvider":{…}}'`:
 // console URLs besides the staff API's own `/console/`, which is always allowed.
 const staffLogin = parseStaffLogin(jsonContext('staffLogin'), 'context staffLogin');
 

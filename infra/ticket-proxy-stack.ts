@@ -1,5 +1,6 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Stats } from 'aws-cdk-lib/aws-cloudwatch';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { type AccessPolicy, defaultAccessPolicy } from '../lib/access/access-policy.ts';
 import type { Retention } from '../lib/retention/retention-policy.ts';
@@ -9,6 +10,7 @@ import { AuditWatch } from './constructs/audit-watch.ts';
 import { JiraConnection } from './constructs/jira-connection.ts';
 import { JiraWebhook } from './constructs/jira-webhook.ts';
 import { JiraWriter } from './constructs/jira-writer.ts';
+import { LogKey } from './constructs/log-key.ts';
 import { OperationsDashboard } from './constructs/operations-dashboard.ts';
 import { OperatorAlarms } from './constructs/operator-alarms.ts';
 import { RetentionSweep } from './constructs/retention-sweep.ts';
@@ -59,6 +61,8 @@ const WRITER_TIMEOUT = Duration.minutes(3);
  * staff API (audited re-identification, audit reports, grants) and the nightly retention sweep.
  */
 export class TicketProxyStack extends Stack {
+  /** Encrypts every log group of the stack (each function's, each API's access logs). */
+  readonly logKey: IKey;
   readonly vault: VaultStore;
   readonly audit: AuditStore;
   readonly auditWatch: AuditWatch;
@@ -79,6 +83,8 @@ export class TicketProxyStack extends Stack {
     const tenants = deploymentTenants(props.tenants, props.tenantConfig, region);
     super(scope, id, { ...props, env: { ...props.env, region } });
 
+    // The one key of every log group; each group takes it from the stack by itself (LogKey.of).
+    this.logKey = LogKey.of(this);
     this.vault = new VaultStore(this, 'Vault');
     this.audit = new AuditStore(this, 'Audit', { retentionDays: props.auditRetentionDays });
     this.alarms = new OperatorAlarms(this, 'Alarms', { alarmEmail: props.alarmEmail });
@@ -222,7 +228,7 @@ export class TicketProxyStack extends Stack {
     new CfnOutput(this, 'StaffConsoleUrl', {
       description:
         'The staff console (public page; every data route needs the staff login): Cognito returns here after login and logout',
-      value: `${this.staffApi.api.apiEndpoint}/console/`,
+      value: `${this.staffApi.api.apiEndpoint}/console`,
     });
     new CfnOutput(this, 'UserPoolId', {
       description:

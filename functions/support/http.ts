@@ -1,9 +1,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { ErrorCode, InvalidTicketError, TicketProxyError } from '../../lib/errors.ts';
 import { TicketLimits } from '../../lib/ticket/ticket-limits.ts';
 
-export type HttpHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+/** Lambda passes the invocation's context; the local server and tests call with the event alone. */
+export type HttpHandler = (
+  event: APIGatewayProxyEventV2,
+  context?: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
 
 export const respond = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
   statusCode,

@@ -3,11 +3,12 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { type HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { LogKey } from './log-key.ts';
 
 /**
  * The `$default` stage of one of the stack's HTTP APIs: throttled, with access logs that name the
- * route, status and caller's IP, never the caller's identity or a body. Created in `scope` as
- * `AccessLogs` and `Stage`.
+ * route, status and caller's IP, never the caller's identity or a body, kept six months and encrypted
+ * with the stack's log key. Created in `scope` as `AccessLogs` and `Stage`.
  */
 export function loggedStage(
   scope: Construct,
@@ -16,6 +17,7 @@ export function loggedStage(
 ): HttpStage {
   const accessLogs = new LogGroup(scope, 'AccessLogs', {
     retention: RetentionDays.SIX_MONTHS,
+    encryptionKey: LogKey.of(scope),
     removalPolicy: RemovalPolicy.RETAIN,
   });
   return new HttpStage(scope, 'Stage', {

@@ -1,5 +1,5 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import { CorsHttpMethod, HttpApi, HttpMethod, HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpMethod, HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { type Alarm, Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
@@ -50,7 +50,7 @@ const ALARMING_METRICS = [
  * The staff API: re-identification, the audit log's reports, grants and blocks, on an HTTP API of
  * its own, apart from the webhooks. Every route needs a JWT from the staff user pool (the handler
  * then checks MFA, grant and group itself), but the console's: its page and files, public like any
- * login page, served by the same function at `<api>/console/` (regional, no CDN: nothing global).
+ * login page, served by the same function at `<api>/console` (regional, no CDN: nothing global).
  * Its function is the second exception to the master key's refusal to unwrap value keys, and every
  * use it makes of that is audited first.
  */
@@ -87,24 +87,16 @@ export class StaffApi extends Construct {
     props.audit.grantRead(this.function);
     props.access.grantAccessControl(this.function);
 
-    const otherOrigins = props.identity.consoleOrigins;
+    // No CORS: the console is served here and calls the API from its own origin (a custom domain
+    // mapped onto the API is that origin too); no other web page may call it.
     this.api = new HttpApi(this, 'Api', {
       apiName: 'ticket-proxy-staff',
       description: 'ticket-proxy staff API: re-identification, audit reports, grants',
       createDefaultStage: false,
-      // The console served here calls it from the same origin; a console elsewhere needs CORS.
-      ...(otherOrigins.length > 0 && {
-        corsPreflight: {
-          allowOrigins: [...otherOrigins],
-          allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST],
-          allowHeaders: ['authorization', 'content-type'],
-          maxAge: Duration.hours(1),
-        },
-      }),
     });
     loggedStage(this, this.api, { rateLimit: 10, burstLimit: 20 });
     // Cognito sends people back to the console's page itself, after login and after logout.
-    props.identity.allowConsoleAt(`${this.api.apiEndpoint}/console/`);
+    props.identity.allowConsoleAt(`${this.api.apiEndpoint}/console`);
     const authorizer = new HttpJwtAuthorizer('StaffJwt', props.identity.issuer, {
       jwtAudience: [props.identity.client.userPoolClientId],
     });

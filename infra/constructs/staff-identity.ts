@@ -34,13 +34,13 @@ const redirectUrl = z.string().refine(isRedirectUrl, 'must be an https:// URL, o
 
 /**
  * How staff log in, as the CDK context value `staffLogin` gives it (JSON); every field is optional.
- * The console served by the staff API itself (`<StaffApiUrl>/console/`) is always a callback and
+ * The console served by the staff API itself (`<StaffApiUrl>/console`) is always a callback and
  * logout URL; `callbackUrls` and `logoutUrls` add other places the console runs (a custom domain).
  * `oidcProvider` federates an OpenID Connect identity provider such as Entra ID.
  */
 export const staffLoginSchema = z
   .object({
-    /** Other URLs where a console receives the authorization code, e.g. `https://staff.example.dk/console/`. */
+    /** Other URLs where a console receives the authorization code, e.g. `https://staff.example.dk/console`. */
     callbackUrls: z.array(redirectUrl).min(1).optional(),
     /** Other URLs a console may send people to after logging out. */
     logoutUrls: z.array(redirectUrl).min(1).optional(),
@@ -102,8 +102,6 @@ export class StaffIdentity extends Construct {
   readonly groups: readonly UserPoolGroup[];
   /** The JWT issuer the staff API's authorizer trusts. */
   readonly issuer: string;
-  /** Where else the console runs: the origins of the additional callback URLs (not the staff API's). */
-  readonly consoleOrigins: readonly string[];
   /** The console's login settings in AWS (`/console/config.json`); its values are tokens. */
   readonly consoleConfig: ConsoleConfig;
   readonly #callbackUrls: string[];
@@ -154,7 +152,6 @@ export class StaffIdentity extends Construct {
 
     this.#callbackUrls = [...(login.callbackUrls ?? [])];
     this.#logoutUrls = [...(login.logoutUrls ?? [])];
-    this.consoleOrigins = [...new Set(this.#callbackUrls.map((url) => new URL(url).origin))];
     const federated = login.oidcProvider && this.#federate(login.oidcProvider);
     this.client = this.userPool.addClient('Console', {
       generateSecret: false,
@@ -214,7 +211,7 @@ export class StaffIdentity extends Construct {
   }
 
   /**
-   * Lets the console at `url` (its page, e.g. `https://<api>/console/`) receive logins and send
+   * Lets the console at `url` (its page, e.g. `https://<api>/console`) receive logins and send
    * people back after logging out.
    */
   allowConsoleAt(url: string): void {

@@ -6,6 +6,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { type ICommandHooks, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { LogKey } from './log-key.ts';
 
 export interface TicketProxyFunctionProps {
   /** The handler module, relative to the repository root, e.g. `functions/servicedesk-webhook.ts`. */
@@ -49,7 +50,8 @@ const REFERENCE_BYTES = 100;
 /**
  * A Lambda function of this project with its secure defaults: Node.js 24 on ARM64, an ESM bundle
  * with the AWS SDK inside (the versions tested are the versions that run), X-Ray tracing, and a role
- * that may write only to the function's own log group, which keeps its logs for a set time.
+ * that may write only to the function's own log group, which keeps its logs for a set time, encrypted
+ * with the stack's log key.
  */
 export class TicketProxyFunction extends Construct {
   readonly function: NodejsFunction;
@@ -59,6 +61,7 @@ export class TicketProxyFunction extends Construct {
     super(scope, id);
     const logGroup = new LogGroup(this, 'Logs', {
       retention: props.logRetention ?? RetentionDays.SIX_MONTHS,
+      encryptionKey: LogKey.of(this),
       removalPolicy: RemovalPolicy.RETAIN,
     });
     // An explicit role instead of the managed AWSLambdaBasicExecutionRole: logs only to its own group.

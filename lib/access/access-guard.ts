@@ -80,7 +80,7 @@ export class AccessGuard {
       (g) => wanted.includes(g.role) && (tenant === undefined || g.tenant === tenant),
     );
     const live = grants.filter((g) => !isExpired(g, now));
-    const admitted = live.filter((g) => principal.groups.includes(groupFor(g.tenant, g.role)));
+    const admitted = withGroup(principal, live);
     if (admitted.length > 0) {
       for (const g of admitted) {
         if (g.role !== Role.REIDENTIFIER) await this.#deps.access.markUsed(g.user, g.tenant, g.role, now);
@@ -89,6 +89,23 @@ export class AccessGuard {
     }
     if (grants.length === 0) return denied(Denial.NO_GRANT);
     return denied(live.length === 0 ? Denial.GRANT_EXPIRED : Denial.NO_GROUP);
+  }
+
+  /**
+   * The grants `admit` would admit the principal with, without recording anything: what the console
+   * offers, so that it never sends a request that is sure to be refused (and counted).
+   */
+  async usable(principal: Principal): Promise<Grant[]> {
+    const [grants, block] = await Promise.all([
+      this.#deps.access.listGrants({ user: principal.subject }),
+      this.#deps.access.getBlock(principal.subject),
+    ]);
+    if (block || !principal.mfa) return [];
+    const now = this.#now();
+    return withGroup(
+      principal,
+      grants.filter((g) => !isExpired(g, now)),
+    );
   }
 
   /**
@@ -156,3 +173,7 @@ export class AccessGuard {
     this.#deps.metrics.count(AccessMetric.USER_BLOCKED, 1);
   }
 }
+
+/** The grants whose group the identity provider puts the principal in, too. */
+const withGroup = (principal: Principal, grants: readonly Grant[]) =>
+  grants.filter((g) => principal.groups.includes(groupFor(g.tenant, g.role)));

@@ -29,11 +29,11 @@ export interface AuthorizeParams {
   codeChallengeMethod: string;
 }
 
-export type DevLoginError = { error: string; description: string };
+/** An OAuth 2.0 error response (RFC 6749 §5.2). */
+export type DevLoginError = { error: string; error_description: string };
 
 interface PendingCode extends AuthorizeParams {
   subject: string;
-  mfa: boolean;
   expires: number;
 }
 
@@ -41,8 +41,9 @@ interface PendingCode extends AuthorizeParams {
  * The development issuer's authorization-code flow, for the console on the local server: the same
  * redirect, code and PKCE exchange the console does with Cognito's managed login, so one console
  * code path serves both. The login page asks for a user and the one-time code that
- * `npx ticket-proxy login --user … --code` prints; without a code the login carries no second factor
- * (`amr: ["pwd"]`) and the staff API refuses it, as it would any identity provider's.
+ * `npx ticket-proxy login --user … --code` prints, the second factor: each code logs in once, and
+ * five wrong ones stop a user's logins for the period. (A login without a second factor, to see the
+ * API refuse it, is `npx ticket-proxy login --no-mfa`: no page hands one out to whoever asks.)
  */
 export class DevLoginFlow {
   readonly #issuer: DevIssuer;
@@ -50,6 +51,8 @@ export class DevLoginFlow {
   readonly #codes = new Map<string, PendingCode>();
   /** Wrong codes per user and five-minute period. */
   readonly #wrongCodes = new Map<string, { period: number; count: number }>();
+  /** Codes that logged someone in, until they are too old to be taken anyway. */
+  readonly #usedCodes = new Map<string, number>();
 
   constructor(issuer: DevIssuer, access: AccessStore) {
     this.#issuer = issuer;
@@ -62,7 +65,7 @@ export class DevLoginFlow {
       return invalid('unsupported_response_type', 'response_type must be code');
     if (params.clientId !== DEV_CLIENT_ID) return invalid('unauthorized_client', 'unknown client_id');
     if (!isConsoleRedirect(params.redirectUri, origin)) {
-      return invalid('invalid_request', 'redirect_uri must be this server’s /console/');
+      return invalid('invalid_request', 'redirect_uri must be this server’s /console');
     }
     if (params.codeChallengeMethod !== 'S256' || !/^[\w-]{43}$/.test(params.codeChallenge)) {
       return invalid('invalid_request', 'PKCE is required: code_challenge_method S256 and a code_challenge');
@@ -72,7 +75,7 @@ export class DevLoginFlow {
   }
 
   /**
-   * Logs the user in: with a right one-time code, with a second factor; with none, without.
+   * Logs the user in with their one-time code, as a login with a second factor.
    * @returns where to send the browser, or why not (a wrong code is said as such)
    */
   async logIn(
@@ -90,21 +93,21 @@ export class DevLoginFlow {
     }
     const code = oneTimeCode.trim();
     this.#sweep(now);
-    if (code) {
-      const period = periodOf(now);
-      const wrong = this.#wrongCodes.get(`${period}\n${subject}`)?.count ?? 0;
-      if (wrong >= MAX_WRONG_CODES || !this.#issuer.checkOneTimeCode(subject, code, now)) {
-        this.#wrongCodes.set(`${period}\n${subject}`, { period, count: wrong + 1 });
-        return invalid('invalid_code', 'the one-time code is wrong or too old');
-      }
+    const period = periodOf(now);
+    const tries = `${period}\n${subject}`;
+    const wrong = this.#wrongCodes.get(tries)?.count ?? 0;
+    const used = `${subject}\n${code}`;
+    if (
+      wrong >= MAX_WRONG_CODES ||
+      this.#usedCodes.has(used) ||
+      !this.#issuer.checkOneTimeCode(subject, code, now)
+    ) {
+      this.#wrongCodes.set(tries, { period, count: wrong + 1 });
+      return invalid('invalid_code', 'the one-time code is wrong, used or too old');
     }
+    this.#usedCodes.set(used, period);
     const authorizationCode = randomBytes(24).toString('base64url');
-    this.#codes.set(authorizationCode, {
-      ...params,
-      subject,
-      mfa: code !== '',
-      expires: now.getTime() + CODE_SECONDS * 1000,
-    });
+    this.#codes.set(authorizationCode, { ...params, subject, expires: now.getTime() + CODE_SECONDS * 1000 });
     const redirect = new URL(params.redirectUri);
     redirect.searchParams.set('code', authorizationCode);
     redirect.searchParams.set('state', params.state);
@@ -136,7 +139,7 @@ export class DevLoginFlow {
       {
         subject: pending.subject,
         groups: await groupsOfLiveGrants(this.#access, pending.subject, now),
-        mfa: pending.mfa,
+        mfa: true,
         ttlSeconds: LOGIN_SECONDS,
       },
       now,
@@ -149,17 +152,22 @@ export class DevLoginFlow {
     // Counts of past periods only: a period's count lasts as long as the period.
     for (const [key, wrong] of this.#wrongCodes)
       if (wrong.period < periodOf(now)) this.#wrongCodes.delete(key);
+    // A code is taken in its period and the next: after that it cannot log in anyway.
+    for (const [key, period] of this.#usedCodes) if (period < periodOf(now) - 1) this.#usedCodes.delete(key);
   }
 }
 
-const invalid = (error: string, description: string): DevLoginError => ({ error, description });
+const invalid = (error: string, description: string): DevLoginError => ({
+  error,
+  error_description: description,
+});
 const periodOf = (now: Date) => Math.floor(now.getTime() / 1000 / ONE_TIME_CODE_SECONDS);
 
 /** Only the console on this very server may receive codes. */
 function isConsoleRedirect(uri: string, origin: string): boolean {
   try {
     const url = new URL(uri);
-    return url.origin === origin && url.pathname === '/console/' && !url.search && !url.hash;
+    return url.origin === origin && url.pathname === '/console' && !url.search && !url.hash;
   } catch {
     return false;
   }

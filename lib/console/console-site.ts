@@ -43,6 +43,9 @@ export interface ConsoleResponse {
 /** The console's files, next to this module (and next to the bundle in the Lambda package). */
 export const CONSOLE_ASSETS = fileURLToPath(new URL('./assets/', import.meta.url));
 
+/** The page itself and its settings; every other file is the same for everyone and holds no data. */
+const UNCACHED = new Set(['index.html', 'config.json']);
+
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -67,7 +70,7 @@ export class ConsoleSite {
       "default-src 'none'",
       "script-src 'self'",
       "style-src 'self'",
-      "img-src 'self' data:",
+      "img-src 'self'",
       `connect-src 'self'${tokenOrigin}`,
       "form-action 'self'",
       "frame-ancestors 'none'",
@@ -81,8 +84,6 @@ export class ConsoleSite {
       'cross-origin-resource-policy': 'same-origin',
       'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
       ...(config.mode === 'aws' && { 'strict-transport-security': 'max-age=31536000; includeSubDomains' }),
-      // The page shows re-identified values: no cache and no back-forward cache may keep it.
-      'cache-control': 'no-store',
     };
     files.set('config.json', { type: TYPES['.json'] as string, body: JSON.stringify(config) });
   }
@@ -110,18 +111,35 @@ export class ConsoleSite {
     return new ConsoleSite(files, parsed.data);
   }
 
-  /** Answers `GET <path>` for a path under `/console`. */
+  /**
+   * Answers `GET <path>` for a path under `/console`. The page is `/console` itself, which API
+   * Gateway routes exactly (`/console/` with an empty `{proxy+}` it may not); its files are below.
+   */
   get(path: string): ConsoleResponse {
-    if (path === '/console') return { statusCode: 308, headers: { location: '/console/' }, body: '' };
-    const name = path === '/console/' ? 'index.html' : path.startsWith('/console/') ? path.slice(9) : '';
+    if (path === '/console/') return { statusCode: 308, headers: { location: '/console' }, body: '' };
+    const name = path === '/console' ? 'index.html' : path.startsWith('/console/') ? path.slice(9) : '';
     const file = this.#files.get(name);
     if (!file) {
       return {
         statusCode: 404,
-        headers: { ...this.#headers, 'content-type': 'text/plain; charset=utf-8' },
+        headers: {
+          ...this.#headers,
+          'content-type': 'text/plain; charset=utf-8',
+          'cache-control': 'no-store',
+        },
         body: 'not found',
       };
     }
-    return { statusCode: 200, headers: { ...this.#headers, 'content-type': file.type }, body: file.body };
+    return {
+      statusCode: 200,
+      headers: {
+        ...this.#headers,
+        'content-type': file.type,
+        // The page shows re-identified values: no cache and no back-forward cache may keep it. The
+        // script and styles hold no data, and are fetched once in a while rather than at every view.
+        'cache-control': UNCACHED.has(name) ? 'no-store' : 'public, max-age=300',
+      },
+      body: file.body,
+    };
   }
 }

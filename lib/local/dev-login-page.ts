@@ -8,7 +8,8 @@ export const LOGIN_PAGE_HEADERS = {
   'content-security-policy':
     "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // Not no-referrer: the browser would then send `Origin: null`, and the server checks the origin.
+  'referrer-policy': 'same-origin',
   'cache-control': 'no-store',
 };
 
@@ -51,8 +52,8 @@ export function loginPage(params: AuthorizeParams, problem?: string, user = ''):
         </div>
         <div class="field">
           <label for="otp">Engangskode <span lang="en">(one-time code)</span></label>
-          <input id="otp" name="otp" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" aria-describedby="otp-hint">
-          <span class="hint" id="otp-hint">npx ticket-proxy login --user &lt;id&gt; --code. Uden kode: login uden anden faktor, som API'et afviser. <span lang="en">Without a code: a login without a second factor, which the API refuses.</span></span>
+          <input id="otp" name="otp" required inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" aria-describedby="otp-hint">
+          <span class="hint" id="otp-hint">Fra <span lang="en">(from)</span> npx ticket-proxy login --user &lt;id&gt; --code</span>
         </div>
         <div class="actions"><button type="submit">Log ind</button></div>
       </form>
@@ -65,5 +66,5 @@ export function loginPage(params: AuthorizeParams, problem?: string, user = ''):
 export function loginErrorPage(description: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Login request refused – ticket-proxy</title><link rel="stylesheet" href="/console/console.css"></head>
-<body><main class="login"><h1>Login request refused</h1><div class="notice error"><p>${escapeHtml(description)}</p></div><p><a href="/console/">Back to the console</a></p></main></body></html>`;
+<body><main class="login"><h1>Login request refused</h1><div class="notice error"><p>${escapeHtml(description)}</p></div><p><a href="/console">Back to the console</a></p></main></body></html>`;
 }

@@ -76,7 +76,7 @@ async function main(): Promise<void> {
       `-H 'content-type: application/json' -d '{"tokens":["CPR_…"],"purpose":"Borgeren ringede om sin sag"}'\n`,
   );
   console.log(
-    `or in the staff console, ${url}/console/ (Danish; English in the menu): log in as alice with the\n` +
+    `or in the staff console, ${url}/console (Danish; English in the menu): log in as alice with the\n` +
       `one-time code from  npx ticket-proxy login --user alice --code\n`,
   );
 

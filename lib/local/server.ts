@@ -69,7 +69,7 @@ async function route(req: IncomingMessage, res: ServerResponse, options: LocalSe
   }
   if (options.console) {
     if (req.method === 'GET' && url.pathname === '/') {
-      res.writeHead(302, { location: '/console/' });
+      res.writeHead(302, { location: '/console' });
       return void res.end();
     }
     if (req.method === 'GET' && (url.pathname === '/console' || url.pathname.startsWith('/console/'))) {
@@ -164,10 +164,19 @@ async function devLogin(req: IncomingMessage, res: ServerResponse, url: URL, log
   if (url.pathname === '/dev-login/authorize' && req.method === 'GET') {
     const params = authorizeParams(url.searchParams);
     const problem = login.checkAuthorize(params, origin);
-    return problem ? page(400, loginErrorPage(problem.description)) : page(200, loginPage(params));
+    return problem ? page(400, loginErrorPage(problem.error_description)) : page(200, loginPage(params));
   }
   if (req.method !== 'POST')
     return send(res, 405, { error: { code: 'METHOD_NOT_ALLOWED', message: 'use POST' } });
+  // Only this server's own pages post here: another site's form could otherwise log a browser in
+  // as someone else, or spend a user's tries at their code.
+  const site = req.headers['sec-fetch-site'];
+  if (
+    (req.headers.origin !== undefined && req.headers.origin !== origin) ||
+    (site !== undefined && site !== 'same-origin')
+  ) {
+    return send(res, 403, { error: { code: 'CROSS_SITE', message: 'post from this server’s own pages' } });
+  }
   const body = await readBody(req, 16 * 1024);
   if (!body) {
     res.setHeader('connection', 'close');
@@ -190,8 +199,8 @@ async function devLogin(req: IncomingMessage, res: ServerResponse, url: URL, log
     return void res.end();
   }
   return result.error === 'invalid_code' || result.error === 'invalid_user'
-    ? page(400, loginPage(params, result.description, user))
-    : page(400, loginErrorPage(result.description));
+    ? page(400, loginPage(params, result.error_description, user))
+    : page(400, loginErrorPage(result.error_description));
 }
 
 /** An outbox issue as a developer reads it in Jira: its documents as text. */

@@ -63,15 +63,19 @@ export class StaffService {
     return reidentifyForStaff(principal, request, this.#deps);
   }
 
-  /** The person's own grants and block: what the console shows them. Reads only; not recorded. */
+  /**
+   * The person's own grants and block, and the grants they can use now (live, with the identity
+   * provider's group, MFA, not blocked): what the console shows and offers. Reads only; not recorded.
+   */
   async me(
     principal: Principal,
-  ): Promise<{ principal: Principal; grants: Grant[]; blocked: Block | undefined }> {
-    const [grants, blocked] = await Promise.all([
+  ): Promise<{ principal: Principal; grants: Grant[]; usable: Grant[]; blocked: Block | undefined }> {
+    const [grants, usable, blocked] = await Promise.all([
       this.#deps.access.listGrants({ user: principal.subject }),
+      this.#guard.usable(principal),
       this.#deps.access.getBlock(principal.subject),
     ]);
-    return { principal, grants, blocked };
+    return { principal, grants, usable, blocked };
   }
 
   /** Audit records of the tenants the person reads for (DPO or administrator), filtered. */

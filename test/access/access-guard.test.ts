@@ -291,6 +291,143 @@ describe('AccessGuard admissions', () => {
   });
 });
 
+describe('AccessGuard.usable', () => {
+  const usable = async (who: Partial<Principal> = {}) =>
+    (await guardWith().usable(principal(who))).map((g) => [g.tenant, g.role]);
+
+  it('gives the live grants whose group the principal has, with MFA and not blocked', async () => {
+    await giveGrant();
+    expect(await guardWith().usable(principal())).toEqual([
+      await access.getGrant(ALICE, 'ballerup', Role.REIDENTIFIER),
+    ]);
+  });
+
+  it('gives every tenant and role with a live grant and its group, and only those', async () => {
+    await giveGrant({ tenant: 'ballerup' });
+    await giveGrant({ tenant: 'egedal' });
+    await giveGrant({ tenant: 'albertslund', expiresAt: START.toISOString() });
+    await giveGrant({ tenant: 'gladsaxe' });
+    await giveGrant({ tenant: 'ballerup', role: Role.DPO });
+    await giveGrant({ tenant: 'furesoe', role: Role.ADMIN });
+    await access.putGrant({
+      user: 'user-bob',
+      tenant: 'herlev',
+      role: Role.REIDENTIFIER,
+      grantedBy: 'admin-bob',
+      grantedAt: '2026-06-01T09:00:00.000Z',
+      attestedBy: 'admin-bob',
+      attestedAt: '2026-06-01T09:00:00.000Z',
+      expiresAt: '2026-12-01T09:00:00.000Z',
+    });
+    const groups = [
+      groupFor('ballerup', Role.REIDENTIFIER),
+      groupFor('egedal', Role.REIDENTIFIER),
+      groupFor('albertslund', Role.REIDENTIFIER),
+      groupFor('ballerup', Role.DPO),
+      groupFor('furesoe', Role.ADMIN),
+      // A group without a grant gives nothing, nor does another user's grant.
+      groupFor('roskilde', Role.REIDENTIFIER),
+      groupFor('herlev', Role.REIDENTIFIER),
+    ];
+    expect((await usable({ groups })).sort()).toEqual(
+      [
+        ['ballerup', Role.REIDENTIFIER],
+        ['egedal', Role.REIDENTIFIER],
+        ['ballerup', Role.DPO],
+        ['furesoe', Role.ADMIN],
+      ].sort(),
+    );
+  });
+
+  it('gives nothing to a blocked user, even with a live grant, MFA and the group', async () => {
+    await giveGrant();
+    await access.putBlock({ user: ALICE, blockedAt: START.toISOString(), denials: 5, lastRecordId: 'AUD-1' });
+    expect(await usable()).toEqual([]);
+    await access.deleteBlock(ALICE);
+    expect(await usable()).toEqual([['ballerup', Role.REIDENTIFIER]]);
+  });
+
+  it('gives nothing without a second factor', async () => {
+    await giveGrant();
+    expect(await usable({ mfa: false })).toEqual([]);
+  });
+
+  it('gives no grant without its group, nothing like it', async () => {
+    await giveGrant();
+    expect(await usable({ groups: [] })).toEqual([]);
+    expect(
+      await usable({
+        groups: [
+          groupFor('ballerup', Role.DPO),
+          groupFor('egedal', Role.REIDENTIFIER),
+          'ballerup:reidentifier',
+          'TICKET-PROXY:BALLERUP:REIDENTIFIER',
+          'ticket-proxy:ballerup:reidentifier:extra',
+        ],
+      }),
+    ).toEqual([]);
+  });
+
+  it('gives no grant without a grant: the group alone is not enough', async () => {
+    expect(await usable()).toEqual([]);
+  });
+
+  it('drops a grant from the very millisecond it expires, and one whose expiry is not a date', async () => {
+    await giveGrant({ expiresAt: new Date(START.getTime() + 1).toISOString() });
+    await giveGrant({ tenant: 'egedal', expiresAt: 'never' });
+    const groups = [groupFor('ballerup', Role.REIDENTIFIER), groupFor('egedal', Role.REIDENTIFIER)];
+    expect(await usable({ groups })).toEqual([['ballerup', Role.REIDENTIFIER]]);
+    clock = new Date(START.getTime() + 1);
+    expect(await usable({ groups })).toEqual([]);
+  });
+
+  it('records nothing: no audit record, no denial counted, no metric, no grant marked used', async () => {
+    await giveGrant({ role: Role.DPO });
+    await giveGrant({ role: Role.ADMIN });
+    const groups = [groupFor('ballerup', Role.DPO), groupFor('ballerup', Role.ADMIN)];
+    const guard = guardWith();
+    // More calls than it takes refusals to block, of every kind admit would refuse.
+    for (let i = 0; i < 3; i++) {
+      expect(await guard.usable(principal({ groups }))).toHaveLength(2);
+      expect(await guard.usable(principal({ groups, mfa: false }))).toEqual([]);
+      expect(await guard.usable(principal({ groups: [] }))).toEqual([]);
+      expect(await guard.usable(principal({ subject: 'user-nobody' }))).toEqual([]);
+    }
+    expect(await records()).toEqual([]);
+    expect(metrics.calls).toEqual([]);
+    expect(await storedDenials(ALICE)).toBe(0);
+    expect(await storedDenials('user-nobody')).toBe(0);
+    expect(await access.listBlocks()).toEqual([]);
+    expect((await access.listGrants({ user: ALICE })).map((g) => g.lastUsedAt)).toEqual([
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('gives exactly the grants admit admits with', async () => {
+    await giveGrant({ tenant: 'ballerup' });
+    await giveGrant({ tenant: 'egedal', expiresAt: START.toISOString() });
+    await giveGrant({ tenant: 'gladsaxe' });
+    await giveGrant({ tenant: 'ballerup', role: Role.DPO });
+    const who = principal({
+      groups: [
+        groupFor('ballerup', Role.REIDENTIFIER),
+        groupFor('egedal', Role.REIDENTIFIER),
+        groupFor('ballerup', Role.DPO),
+      ],
+    });
+    const guard = guardWith();
+    const offered = (await guard.usable(who)).map((g) => `${g.tenant}/${g.role}`);
+    expect(offered.sort()).toEqual(['ballerup/dpo', 'ballerup/reidentifier'].sort());
+    for (const tenant of ['ballerup', 'egedal', 'gladsaxe']) {
+      for (const role of [Role.REIDENTIFIER, Role.DPO]) {
+        const admission = await guard.admit(who, role, tenant, attempt);
+        expect('granted' in admission, `${tenant}/${role}`).toBe(offered.includes(`${tenant}/${role}`));
+      }
+    }
+  });
+});
+
 describe('AccessGuard blocking', () => {
   const lastBlockRecord = async () => (await blockRecords()).at(-1);
 

@@ -17,7 +17,7 @@ import { useTempDirs } from '../support/temp-dir.ts';
 const tempDir = useTempDirs();
 
 const ORIGIN = 'http://127.0.0.1:8787';
-const REDIRECT = `${ORIGIN}/console/`;
+const REDIRECT = `${ORIGIN}/console`;
 const PERIOD_MS = ONE_TIME_CODE_SECONDS * 1000;
 /** The start of a five-minute period, so that a test knows which codes are valid when. */
 const NOW = new Date(Math.floor(Date.now() / PERIOD_MS) * PERIOD_MS);
@@ -118,27 +118,29 @@ describe('DevLoginFlow.checkAuthorize', () => {
   it.each([
     '',
     'not a url',
-    '/console/',
-    'http://localhost:8787/console/',
-    'http://127.0.0.1:8788/console/',
-    'https://127.0.0.1:8787/console/',
-    'https://evil.example/console/',
-    `${ORIGIN}/console`,
+    '/console',
+    'http://localhost:8787/console',
+    'http://127.0.0.1:8788/console',
+    'https://127.0.0.1:8787/console',
+    'https://evil.example/console',
+    // The old address of the page, with its trailing slash, is no longer the console's.
+    `${ORIGIN}/console/`,
     `${ORIGIN}/console/index.html`,
-    `${ORIGIN}/Console/`,
+    `${ORIGIN}/consoles`,
+    `${ORIGIN}/Console`,
     `${ORIGIN}/`,
-    `${ORIGIN}/console/?next=/admin`,
-    `${ORIGIN}/console/#/audit`,
-    'javascript:alert(1)//127.0.0.1:8787/console/',
-  ])('refuses redirect_uri %j: only this origin’s exact /console/', (redirectUri) => {
-    expect(flow().checkAuthorize(request({ redirectUri }).params, ORIGIN)).toMatchObject({
+    `${ORIGIN}/console?next=/admin`,
+    `${ORIGIN}/console#/audit`,
+    'javascript:alert(1)//127.0.0.1:8787/console',
+  ])('refuses redirect_uri %j: only this origin’s exact /console', (redirectUri) => {
+    expect(flow().checkAuthorize(request({ redirectUri }).params, ORIGIN)).toEqual({
       error: 'invalid_request',
-      description: expect.stringMatching(/redirect_uri/),
+      error_description: expect.stringMatching(/redirect_uri/),
     });
   });
 
-  it('takes the origin it is given: /console/ of another server is refused', () => {
-    const { params } = request({ redirectUri: 'http://localhost:8787/console/' });
+  it('takes the origin it is given: /console of another server is refused', () => {
+    const { params } = request({ redirectUri: 'http://localhost:8787/console' });
     expect(flow().checkAuthorize(params, 'http://localhost:8787')).toBeUndefined();
     expect(flow().checkAuthorize(params, ORIGIN)).toMatchObject({ error: 'invalid_request' });
   });
@@ -156,7 +158,7 @@ describe('DevLoginFlow.checkAuthorize', () => {
   ])('refuses PKCE %j: S256 and a 43-character challenge are required', (overrides) => {
     expect(flow().checkAuthorize(request(overrides).params, ORIGIN)).toMatchObject({
       error: 'invalid_request',
-      description: expect.stringMatching(/PKCE/),
+      error_description: expect.stringMatching(/PKCE/),
     });
   });
 
@@ -165,10 +167,36 @@ describe('DevLoginFlow.checkAuthorize', () => {
     (state) => {
       expect(flow().checkAuthorize(request({ state }).params, ORIGIN)).toMatchObject({
         error: 'invalid_request',
-        description: 'state is required',
+        error_description: 'state is required',
       });
     },
   );
+});
+
+describe('DevLoginFlow errors', () => {
+  it('are OAuth 2.0 error responses: error and error_description, nothing else', async () => {
+    const flow = new DevLoginFlow(issuer, access);
+    const errors = [
+      flow.checkAuthorize(request({ responseType: 'token' }).params, ORIGIN),
+      flow.checkAuthorize(request({ clientId: 'another-app' }).params, ORIGIN),
+      await flow.logIn(request().params, ORIGIN, '', '', NOW),
+      await flow.logIn(request().params, ORIGIN, 'ines', wrongCode('ines', NOW), NOW),
+      await flow.exchange(tokenForm('x'.repeat(32), pkce().verifier), NOW),
+      await flow.exchange(tokenForm('x'.repeat(32), pkce().verifier, { grant_type: 'password' }), NOW),
+    ];
+    for (const error of errors) {
+      expect(error).toEqual({ error: expect.any(String), error_description: expect.any(String) });
+      expect(error).not.toHaveProperty('description');
+    }
+    expect(errors.map((e) => e && 'error' in e && e.error)).toEqual([
+      'unsupported_response_type',
+      'unauthorized_client',
+      'invalid_user',
+      'invalid_code',
+      'invalid_grant',
+      'unsupported_grant_type',
+    ]);
+  });
 });
 
 describe('authorizeParams', () => {
@@ -254,16 +282,36 @@ describe('DevLoginFlow login and exchange', () => {
     expect(claims.amr).toContain('mfa');
   });
 
-  it('logs in without a second factor when no code is given', async () => {
+  it('logs in with a one-time code only: no code (empty or blank) is a wrong code, and no login', async () => {
     const flow = new DevLoginFlow(issuer, access);
-    const { params, verifier } = request();
-    const { code } = await codeFor(flow, params, 'alice', '   ');
-    const result = await flow.exchange(tokenForm(code, verifier), NOW);
-    if (!('id_token' in result)) throw new Error(`exchange refused: ${result.error}`);
-    const claims = await issuer.verify(result.id_token, NOW);
-    expect(claims.sub).toBe('alice');
-    expect(claims.amr).toEqual(['pwd']);
-    expect(claims.groups).toHaveLength(2);
+    const { params } = request();
+    for (const otp of ['', '   ', '\t']) {
+      expect(await flow.logIn(params, ORIGIN, 'alice', otp, NOW), JSON.stringify(otp)).toEqual({
+        error: 'invalid_code',
+        error_description: expect.any(String),
+      });
+    }
+    // The right code still works after them (three tries are under the limit).
+    expect(await flow.logIn(params, ORIGIN, 'alice', issuer.oneTimeCode('alice', NOW), NOW)).toHaveProperty(
+      'redirect',
+    );
+  });
+
+  it('mints every login with a second factor (amr with mfa)', async () => {
+    const flow = new DevLoginFlow(issuer, access);
+    const late = new Date(NOW.getTime() + PERIOD_MS + 1000);
+    for (const [user, otp, now] of [
+      ['alice', issuer.oneTimeCode('alice', NOW), NOW],
+      ['nobody', issuer.oneTimeCode('nobody', NOW), NOW],
+      // The previous period's code, too.
+      ['bob', issuer.oneTimeCode('bob', NOW), late],
+    ] as const) {
+      const { params, verifier } = request();
+      const { code } = await codeFor(flow, params, user, otp, now);
+      const result = await flow.exchange(tokenForm(code, verifier), now);
+      if (!('id_token' in result)) throw new Error(`exchange refused: ${result.error}`);
+      expect((await issuer.verify(result.id_token, now)).amr, user).toEqual(['pwd', 'otp', 'mfa']);
+    }
   });
 
   it('gives a user with no grants a login with no groups', async () => {
@@ -278,7 +326,7 @@ describe('DevLoginFlow login and exchange', () => {
   it('refuses a wrong code, another user’s code, and a code two periods old', async () => {
     const flow = new DevLoginFlow(issuer, access);
     const { params } = request();
-    const invalidCode = { error: 'invalid_code', description: expect.any(String) };
+    const invalidCode = { error: 'invalid_code', error_description: expect.any(String) };
     expect(await flow.logIn(params, ORIGIN, 'carl', wrongCode('carl', NOW), NOW)).toEqual(invalidCode);
     expect(await flow.logIn(params, ORIGIN, 'carl', 'abcdef', NOW)).toEqual(invalidCode);
     const othersCodes = ['alice', 'bob', 'dora']
@@ -308,11 +356,14 @@ describe('DevLoginFlow login and exchange', () => {
     expect(await flow.logIn(params, ORIGIN, 'erik', right, endOfPeriod)).toMatchObject({
       error: 'invalid_code',
     });
-    // Another user is not locked out by erik's attempts, and their logins do not reset erik's count.
-    for (let i = 0; i < 20; i++) {
-      expect(await flow.logIn(params, ORIGIN, 'frida', issuer.oneTimeCode('frida', NOW), NOW)).toHaveProperty(
-        'redirect',
-      );
+    // Another user is not locked out by erik's attempts, and their logins (each code once) do not
+    // reset erik's count.
+    const fridas = new Set([
+      issuer.oneTimeCode('frida', NOW),
+      issuer.oneTimeCode('frida', new Date(NOW.getTime() - PERIOD_MS)),
+    ]);
+    for (const code of fridas) {
+      expect(await flow.logIn(params, ORIGIN, 'frida', code, NOW)).toHaveProperty('redirect');
     }
     expect(await flow.logIn(params, ORIGIN, 'erik', right, endOfPeriod)).toMatchObject({
       error: 'invalid_code',
@@ -333,6 +384,76 @@ describe('DevLoginFlow login and exchange', () => {
     );
   });
 
+  it('takes a one-time code once: the same user cannot log in with it again, in its period or the next', async () => {
+    const flow = new DevLoginFlow(issuer, access);
+    const code = issuer.oneTimeCode('jonas', NOW);
+    expect(await flow.logIn(request().params, ORIGIN, 'jonas', code, NOW)).toHaveProperty('redirect');
+    const again = { error: 'invalid_code', error_description: expect.any(String) };
+    // Not with another authorization request, nor trimmed differently, nor in the next period (where
+    // the code of the period before is otherwise taken).
+    expect(await flow.logIn(request().params, ORIGIN, 'jonas', code, NOW)).toEqual(again);
+    expect(await flow.logIn(request().params, ORIGIN, ' jonas ', ` ${code}`, NOW)).toEqual(again);
+    const next = new Date(NOW.getTime() + PERIOD_MS);
+    expect(await flow.logIn(request().params, ORIGIN, 'jonas', code, next)).toEqual(again);
+    // The next period's own code is a new one, and logs in.
+    expect(
+      await flow.logIn(request().params, ORIGIN, 'jonas', issuer.oneTimeCode('jonas', next), next),
+    ).toHaveProperty('redirect');
+  });
+
+  it('keeps a used code from logging in for as long as it would otherwise be taken', async () => {
+    const flow = new DevLoginFlow(issuer, access);
+    const code = issuer.oneTimeCode('karen', NOW);
+    expect(await flow.logIn(request().params, ORIGIN, 'karen', code, NOW)).toHaveProperty('redirect');
+    // At the very end of the next period, the last moment the code is good; each login sweeps the
+    // flow's old state first, and must not sweep this code away yet.
+    const endOfNext = new Date(NOW.getTime() + 2 * PERIOD_MS - 1);
+    expect(issuer.checkOneTimeCode('karen', code, endOfNext)).toBe(true);
+    expect(await flow.logIn(request().params, ORIGIN, 'karen', code, endOfNext)).toMatchObject({
+      error: 'invalid_code',
+    });
+  });
+
+  it('takes one user’s used code from no other user', async () => {
+    const flow = new DevLoginFlow(issuer, access);
+    expect(
+      await flow.logIn(request().params, ORIGIN, 'mads', issuer.oneTimeCode('mads', NOW), NOW),
+    ).toHaveProperty('redirect');
+    expect(
+      await flow.logIn(request().params, ORIGIN, 'nina', issuer.oneTimeCode('nina', NOW), NOW),
+    ).toHaveProperty('redirect');
+    // Nor does another flow (another server) know what this one took.
+    expect(
+      await new DevLoginFlow(issuer, access).logIn(
+        request().params,
+        ORIGIN,
+        'mads',
+        issuer.oneTimeCode('mads', NOW),
+        NOW,
+      ),
+    ).toHaveProperty('redirect');
+  });
+
+  it('counts a used code tried again as a wrong code: five of them stop the user’s logins for the period', async () => {
+    // In the second period both the period's code and the one before are good: one logs in, the
+    // other is left to show whether the user is locked out.
+    const now = new Date(NOW.getTime() + PERIOD_MS);
+    const [current, previous] = validCodes('olga', now) as [string, string];
+    const lockedOut = async (retries: number) => {
+      const flow = new DevLoginFlow(issuer, access);
+      expect(await flow.logIn(request().params, ORIGIN, 'olga', current, now)).toHaveProperty('redirect');
+      for (let i = 0; i < retries; i++) {
+        expect(await flow.logIn(request().params, ORIGIN, 'olga', current, now)).toMatchObject({
+          error: 'invalid_code',
+        });
+      }
+      return 'error' in (await flow.logIn(request().params, ORIGIN, 'olga', previous, now));
+    };
+    if (current === previous) return; // one chance in a million: the two periods drew the same code
+    expect(await lockedOut(4)).toBe(false);
+    expect(await lockedOut(5)).toBe(true);
+  });
+
   it.each([
     ['empty', ''],
     ['blank', '   '],
@@ -342,9 +463,9 @@ describe('DevLoginFlow login and exchange', () => {
     ['257 characters', 'a'.repeat(257)],
   ])('refuses a user that is %s', async (_, user) => {
     const flow = new DevLoginFlow(issuer, access);
-    expect(await flow.logIn(request().params, ORIGIN, user, '', NOW)).toEqual({
+    expect(await flow.logIn(request().params, ORIGIN, user, issuer.oneTimeCode('alice', NOW), NOW)).toEqual({
       error: 'invalid_user',
-      description: expect.any(String),
+      error_description: expect.any(String),
     });
   });
 
@@ -352,7 +473,7 @@ describe('DevLoginFlow login and exchange', () => {
     const flow = new DevLoginFlow(issuer, access);
     const { params, verifier } = request();
     const user = 'u'.repeat(256);
-    const { code } = await codeFor(flow, params, user, '');
+    const { code } = await codeFor(flow, params, user, issuer.oneTimeCode(user, NOW));
     const result = await flow.exchange(tokenForm(code, verifier), NOW);
     if (!('id_token' in result)) throw new Error(`exchange refused: ${result.error}`);
     expect((await issuer.verify(result.id_token, NOW)).sub).toBe(user);
@@ -376,10 +497,12 @@ describe('DevLoginFlow login and exchange', () => {
     expect(
       await flow.logIn(request({ codeChallengeMethod: 'plain' }).params, ORIGIN, 'alice', right, NOW),
     ).toMatchObject({ error: 'invalid_request' });
+    // The refused requests neither used the code up nor counted as wrong tries.
+    expect(await flow.logIn(request().params, ORIGIN, 'alice', right, NOW)).toHaveProperty('redirect');
   });
 
   describe('exchange refusals', () => {
-    const invalidGrant = { error: 'invalid_grant', description: expect.any(String) };
+    const invalidGrant = { error: 'invalid_grant', error_description: expect.any(String) };
 
     async function pending(user = 'alice') {
       const flow = new DevLoginFlow(issuer, access);
@@ -453,7 +576,7 @@ describe('DevLoginFlow login and exchange', () => {
       for (const grantType of ['refresh_token', 'client_credentials', '']) {
         expect(await flow.exchange(tokenForm(code, verifier, { grant_type: grantType }), NOW)).toEqual({
           error: 'unsupported_grant_type',
-          description: expect.any(String),
+          error_description: expect.any(String),
         });
       }
       expect(await flow.exchange(tokenForm(code, verifier), NOW)).toHaveProperty('id_token');

@@ -91,16 +91,26 @@ describe('ConsoleSite with its own files (CONSOLE_ASSETS)', () => {
     aws = await ConsoleSite.load(AWS);
   });
 
-  it('redirects /console to /console/ permanently (308)', () => {
-    expect(local.get('/console')).toEqual({ statusCode: 308, headers: { location: '/console/' }, body: '' });
+  it('redirects /console/ to /console permanently (308)', () => {
+    for (const site of [local, aws]) {
+      expect(site.get('/console/')).toEqual({ statusCode: 308, headers: { location: '/console' }, body: '' });
+    }
   });
 
-  it('serves index.html at /console/, as HTML', async () => {
-    const page = local.get('/console/');
+  it('serves index.html at /console, as HTML', async () => {
+    const page = local.get('/console');
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.body).toBe(await readFile(join(CONSOLE_ASSETS, 'index.html'), 'utf8'));
     expect(local.get('/console/index.html').body).toBe(page.body);
+  });
+
+  it('links the page’s files by their path under /console/, all of them served', () => {
+    // The page is /console, not /console/: a relative `app.js` would be /app.js.
+    const page = local.get('/console').body;
+    const links = [...page.matchAll(/\s(?:src|href)="([^"#][^"]*)"/g)].map((m) => m[1] ?? '');
+    expect(links.sort()).toEqual(['/console/app.js', '/console/console.css', '/console/favicon.svg']);
+    for (const link of links) expect(local.get(link).statusCode, link).toBe(200);
   });
 
   it.each([
@@ -115,39 +125,75 @@ describe('ConsoleSite with its own files (CONSOLE_ASSETS)', () => {
     expect(file.body).toBe(await readFile(join(CONSOLE_ASSETS, name), 'utf8'));
   });
 
-  it('allows this origin’s scripts and styles only, and no framing', () => {
+  it('allows this origin’s scripts, styles and images only, and no framing', () => {
     for (const site of [local, aws]) {
-      const policy = csp(site.get('/console/'));
+      const policy = csp(site.get('/console'));
       expect(policy.get('default-src')).toBe("'none'");
       expect(policy.get('script-src')).toBe("'self'");
       expect(policy.get('style-src')).toBe("'self'");
+      // No data: URLs either: the page shows no image of its own making.
+      expect(policy.get('img-src')).toBe("'self'");
       expect(policy.get('frame-ancestors')).toBe("'none'");
       expect(policy.get('base-uri')).toBe("'none'");
       expect(policy.get('form-action')).toBe("'self'");
-      expect(site.get('/console/').headers['content-security-policy']).not.toMatch(/unsafe-(inline|eval)/);
+      for (const path of ['/console', '/console/app.js', '/console/config.json', '/console/nothing.js']) {
+        const header = site.get(path).headers['content-security-policy'];
+        expect(header, path).not.toMatch(/unsafe-(inline|eval)/);
+        expect(header, path).not.toContain('data:');
+      }
     }
   });
 
   it('lets the page call the identity provider’s token endpoint, and only that other origin', () => {
-    expect(csp(aws.get('/console/')).get('connect-src')).toBe(
+    expect(csp(aws.get('/console')).get('connect-src')).toBe(
       "'self' https://login.auth.eu-north-1.amazoncognito.com",
     );
-    expect(csp(local.get('/console/')).get('connect-src')).toBe("'self'");
+    expect(csp(local.get('/console')).get('connect-src')).toBe("'self'");
   });
 
-  it('sends nosniff, no referrer, no caching; HSTS only in AWS (the local server is plain HTTP)', () => {
-    for (const path of ['/console/', '/console/app.js', '/console/config.json']) {
+  it('sends nosniff and no referrer; HSTS only in AWS (the local server is plain HTTP)', () => {
+    for (const path of [
+      '/console',
+      '/console/index.html',
+      '/console/app.js',
+      '/console/i18n.js',
+      '/console/console.css',
+      '/console/favicon.svg',
+      '/console/config.json',
+    ]) {
       for (const site of [local, aws]) {
-        expect(site.get(path).headers).toMatchObject({
+        expect(site.get(path).headers, path).toMatchObject({
           'x-content-type-options': 'nosniff',
           'referrer-policy': 'no-referrer',
-          'cache-control': 'no-store',
+          'cross-origin-opener-policy': 'same-origin',
+          'cross-origin-resource-policy': 'same-origin',
         });
       }
       expect(aws.get(path).headers['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
       expect(local.get(path).headers).not.toHaveProperty('strict-transport-security');
     }
   });
+
+  it.each(['/console', '/console/index.html', '/console/config.json'])(
+    'lets no cache keep %s, which shows values or settings (no-store)',
+    (path) => {
+      for (const site of [local, aws]) {
+        expect(site.get(path)).toMatchObject({ statusCode: 200, headers: { 'cache-control': 'no-store' } });
+      }
+    },
+  );
+
+  it.each(['/console/app.js', '/console/i18n.js', '/console/console.css', '/console/favicon.svg'])(
+    'lets caches keep %s, which holds no data, for five minutes',
+    (path) => {
+      for (const site of [local, aws]) {
+        expect(site.get(path)).toMatchObject({
+          statusCode: 200,
+          headers: { 'cache-control': 'public, max-age=300' },
+        });
+      }
+    },
+  );
 
   it('serves the validated configuration at /console/config.json, with the default scope', () => {
     const config = local.get('/console/config.json');
@@ -170,7 +216,10 @@ describe('ConsoleSite with its own files (CONSOLE_ASSETS)', () => {
     '/console/app.js?x=1',
     '/console/console-site.ts',
     '/console/nothing.js',
+    '/console//',
+    '/console/index.html/',
     '/consoleindex.html',
+    '/console.html',
     '/index.html',
     '/',
     '',
@@ -181,8 +230,10 @@ describe('ConsoleSite with its own files (CONSOLE_ASSETS)', () => {
     expect(response.headers).toMatchObject({
       'content-type': 'text/plain; charset=utf-8',
       'x-content-type-options': 'nosniff',
-      'cache-control': 'no-store',
+      'referrer-policy': 'no-referrer',
     });
+    // Not cached like a file: a 404 kept for five minutes would hide a file deployed after it.
+    expect(response.headers['cache-control']).toBe('no-store');
     expect(response.headers['content-security-policy']).toContain("default-src 'none'");
   });
 });
@@ -208,13 +259,13 @@ describe('ConsoleSite with another directory', () => {
   });
 
   it('serves its index.html and scripts', () => {
-    expect(site.get('/console/')).toMatchObject({
+    expect(site.get('/console')).toMatchObject({
       statusCode: 200,
       body: '<!doctype html><title>test console</title>',
     });
     expect(site.get('/console/main.js')).toMatchObject({
       statusCode: 200,
-      headers: { 'content-type': 'text/javascript; charset=utf-8' },
+      headers: { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=300' },
       body: 'console.log("main");',
     });
   });

@@ -198,7 +198,8 @@ describe('redactWikiMarkup: property', () => {
     fc.assert(
       fc.property(soup, (markup) => {
         // Mentions (`[~user]`, `[text|~user]`) are replaced whether or not anything is found in them.
-        if (!markup.includes('[~') && !markup.includes('|~')) expect(redactWikiMarkup(markup, () => [])).toBe(markup);
+        if (!markup.includes('[~') && !markup.includes('|~'))
+          expect(redactWikiMarkup(markup, () => [])).toBe(markup);
         redacted(markup);
       }),
       { numRuns: 3000 },

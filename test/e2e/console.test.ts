@@ -90,8 +90,8 @@ describe.skipIf(!haveBrowser)('staff console in Chromium', () => {
     throw new Error('the sample ticket never reached the outbox');
   }
 
-  /** A new browser context (no storage shared), logged in through the console's own login flow. */
-  async function logIn(user: string, { mfa = true, language = 'da' } = {}): Promise<Page> {
+  /** A browser context of its own (no storage shared), in the given language. */
+  async function newPage(language = 'da'): Promise<Page> {
     const context = await browser.newContext({
       viewport: { width: 1280, height: 900 },
       locale: language === 'da' ? 'da-DK' : 'en-GB',
@@ -99,18 +99,30 @@ describe.skipIf(!haveBrowser)('staff console in Chromium', () => {
     await context.addInitScript((lang) => localStorage.setItem('ticket-proxy.language', lang), language);
     const page = await context.newPage();
     page.on('dialog', (dialog) => dialog.accept());
-    await page.goto(`${server.url}/console/`);
+    return page;
+  }
+
+  /** Logged in through the console's own login flow, with the user's one-time code. */
+  async function logIn(user: string, { language = 'da' } = {}): Promise<Page> {
+    const page = await newPage(language);
+    await page.goto(`${server.url}/console`);
     await page.getByRole('button', { name: language === 'da' ? 'Log ind' : 'Log in' }).click();
     await page.waitForURL(/\/dev-login\/authorize/);
     await page.getByLabel(/Bruger-id/).fill(user);
     // The code as `npx ticket-proxy login --user … --code` prints it (alice's comes from the CLI itself).
     const code = user === 'alice' ? await cli('login --user alice --code') : issuer.oneTimeCode(user);
-    if (mfa) await page.getByLabel(/Engangskode/).fill(code);
+    await page.getByLabel(/Engangskode/).fill(code);
     await page.getByRole('button', { name: 'Log ind' }).click();
-    await page.waitForURL(/\/console\/(#.*)?$/);
+    await page.waitForURL(/\/console(#.*)?$/);
     await page.getByRole('heading', { level: 1 }).waitFor();
     return page;
   }
+
+  /** The audit records of one user, as `audit list --json` prints them. */
+  const recordsOf = async (user: string) =>
+    jsonLines<{ id: string; action: string; outcome: string; reason?: string }>(
+      await cli(`audit list --json --actor ${user}`),
+    );
 
   async function checkAccessibility(page: Page, name: string): Promise<void> {
     await page.evaluate(axe.source);
@@ -126,7 +138,7 @@ describe.skipIf(!haveBrowser)('staff console in Chromium', () => {
   }
 
   it('is in Danish by default, with English a choice away, and serves strict security headers', async () => {
-    const response = await fetch(`${server.url}/console/`);
+    const response = await fetch(`${server.url}/console`);
     const csp = response.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
@@ -138,7 +150,7 @@ describe.skipIf(!haveBrowser)('staff console in Chromium', () => {
     page.on('console', (message) => {
       if (/Content.Security.Policy/i.test(message.text())) violations.push(message.text());
     });
-    await page.goto(`${server.url}/console/`);
+    await page.goto(`${server.url}/console`);
     await expect.poll(() => page.locator('h1').textContent()).toBe('Log ind');
     expect(await page.locator('html').getAttribute('lang')).toBe('da');
     await checkAccessibility(page, 'login');
@@ -173,6 +185,15 @@ describe.skipIf(!haveBrowser)('staff console in Chromium', () => {
     expect(await page.content()).not.toContain(CPR_VALUE);
     await page.goBack();
     await page.getByRole('heading', { name: 'Genidentificér' }).waitFor();
+    expect(await page.content()).not.toContain(CPR_VALUE);
+    // Leaving the page itself, and coming back to it.
+    await page.getByLabel('Tekst eller token fra Jira').fill(cprToken);
+    await page.getByLabel('Formål', { exact: true }).fill('Borgeren ringede om sin sag og skal have svar');
+    await page.getByRole('button', { name: 'Genidentificér' }).click();
+    await page.locator('pre.restored').waitFor();
+    await page.goto(`${server.url}/health`);
+    await page.goBack();
+    await page.getByRole('heading', { level: 1 }).waitFor();
     expect(await page.content()).not.toContain(CPR_VALUE);
     await page.context().close();
 
@@ -223,12 +244,26 @@ describe.skipIf(!haveBrowser)('staff console in Chromium', () => {
     expect(await page.content()).not.toContain(CPR_VALUE);
     await page.context().close();
 
-    const records = jsonLines<{ id: string; reason: string }>(await cli('audit list --json --actor mallory'));
+    const records = await recordsOf('mallory');
     expect(records.find((r) => r.id === auditId)?.reason).toBe('NO_GRANT');
   });
 
   it('refuses a login without a second factor', async () => {
-    const page = await logIn('alice', { mfa: false });
+    // The local login page hands out no such login; the CLI does, to show the refusal.
+    const jwt = await cli('login --user bent --no-mfa');
+    const page = await newPage();
+    await page
+      .context()
+      .addInitScript(
+        (idToken) =>
+          sessionStorage.setItem(
+            'ticket-proxy.session',
+            JSON.stringify({ idToken, expiresAt: Date.now() + 3_600_000 }),
+          ),
+        jwt,
+      );
+    await page.goto(`${server.url}/console`);
+    await page.getByRole('heading', { name: 'Oversigt' }).waitFor();
     expect(await page.locator('main .notice.error').first().textContent()).toContain('anden faktor');
     await page.getByRole('link', { name: 'Genidentificér' }).click();
     await page.getByLabel('Tekst eller token fra Jira').fill(cprToken);
@@ -236,6 +271,36 @@ describe.skipIf(!haveBrowser)('staff console in Chromium', () => {
     await page.getByRole('button', { name: 'Genidentificér' }).click();
     await expect.poll(() => page.locator('#result .notice.error').textContent()).toContain('MFA');
     await page.context().close();
+    expect((await recordsOf('bent')).map((r) => r.reason)).toEqual(['NO_MFA']);
+  });
+
+  it('sends nothing that would be refused unless asked: pages, reloads and language make no refusal', async () => {
+    // erik re-identifies only: the audit and access pages are not his, even typed in and reloaded.
+    await cli(`grants add --actor setup --user erik --tenant ${tenant} --role reidentifier`);
+    const page = await logIn('erik');
+    expect(await page.getByRole('link', { name: 'Audit' }).isVisible()).toBe(false);
+    for (const view of ['#/audit', '#/access', '#/audit']) {
+      await page.goto(`${server.url}/console${view}`);
+      await page.getByRole('heading', { name: 'Oversigt' }).waitFor();
+      await page.reload();
+      await page.getByRole('heading', { name: 'Oversigt' }).waitFor();
+    }
+    await page.getByLabel('Sprog').selectOption('en');
+    await page.getByRole('heading', { name: 'Overview' }).waitFor();
+    // What the API would refuse is said in the page, not sent: text without a token, a short purpose.
+    await page.getByRole('link', { name: 'Re-identify' }).click();
+    await page.getByLabel('Text or token from Jira').fill('Borgeren ringede igen');
+    await page.getByLabel('Purpose', { exact: true }).fill('Borgeren ringede om sin sag og skal have svar');
+    await page.getByRole('button', { name: 'Re-identify' }).click();
+    await expect.poll(() => page.locator('#result .notice.error').textContent()).toContain('holds no token');
+    await page.getByLabel('Text or token from Jira').fill(cprToken);
+    await page.getByLabel('Purpose', { exact: true }).fill('tjek');
+    await page.getByRole('button', { name: 'Re-identify' }).click();
+    await expect
+      .poll(() => page.locator('#result .notice.error').textContent())
+      .toContain('at least a sentence');
+    await page.context().close();
+    expect(await recordsOf('erik')).toEqual([]);
   });
 
   it('lets an administrator re-attest and revoke a grant with one click, and unblock, each audited', async () => {
@@ -265,7 +330,7 @@ describe.skipIf(!haveBrowser)('staff console in Chromium', () => {
     await page.getByRole('button', { name: 'Unblock: carl' }).click();
     await expect.poll(() => page.locator('#blocks tbody tr', { hasText: 'carl' }).count()).toBe(0);
 
-    const changes = jsonLines<{ action: string }>(await cli('audit list --json --actor adam'));
+    const changes = await recordsOf('adam');
     expect(changes.map((r) => r.action).filter((action) => action !== 'audit.read')).toEqual([
       'grant.reattest',
       'grant.revoke',
@@ -275,8 +340,10 @@ describe.skipIf(!haveBrowser)('staff console in Chromium', () => {
   });
 
   it('works with the keyboard alone', async () => {
-    const page = await logIn('alice');
-    await page.goto(`${server.url}/console/#/reidentify`);
+    // A one-time code logs in once: alice used hers, frida re-identifies too.
+    await cli(`grants add --actor setup --user frida --tenant ${tenant} --role reidentifier`);
+    const page = await logIn('frida');
+    await page.goto(`${server.url}/console#/reidentify`);
     await page.getByRole('heading', { name: 'Genidentificér' }).waitFor();
     await page.keyboard.press('Tab');
     await page.keyboard.type(cprToken);
@@ -290,7 +357,7 @@ describe.skipIf(!haveBrowser)('staff console in Chromium', () => {
   });
 
   it('shows the outbox in local mode: what developers would see in Jira', async () => {
-    const page = await logIn('alice');
+    const page = await logIn('gorm');
     await page.getByRole('link', { name: 'Udbakke' }).click();
     const ticket = page.locator('article.ticket').first();
     await ticket.waitFor();

@@ -297,9 +297,101 @@ describe('staff API (functions/staff-api.ts behind the local server, as behind A
       blocked: false,
       grants: [expect.objectContaining({ tenant: 'ballerup' })],
     });
+    expect(me.headers.get('cache-control')).toBe('no-store');
     const jwks = await call('GET', '/.well-known/jwks.json', undefined);
     expect(jwks.json).toMatchObject({ keys: [expect.objectContaining({ kty: 'EC', crv: 'P-256' })] });
     expect(jwks.text).not.toContain('"d"');
+  });
+});
+
+describe('staff API: GET /me offers the roles a person can use', () => {
+  /** Every audit record so far. */
+  const allRecords = async () => {
+    const out: unknown[] = [];
+    for await (const r of runtime.audit.list({})) out.push(r);
+    return out;
+  };
+
+  beforeAll(async () => {
+    await grant('ulla', 'ballerup', Role.REIDENTIFIER);
+    await grant('ulla', 'egedal', Role.REIDENTIFIER);
+    await grant('ulla', 'ballerup', Role.DPO);
+    await putTestGrant(runtime.access, 'ulla', 'egedal', Role.DPO, new Date(Date.now() - 60_000));
+  });
+
+  it('gives as usable the tenant and role of each live grant whose group the login has, nothing more', async () => {
+    const ulla = await login('ulla', [
+      ['ballerup', Role.REIDENTIFIER],
+      ['ballerup', Role.DPO],
+      ['egedal', Role.DPO],
+    ]);
+    const me = await call('GET', '/me', ulla);
+    expect(me.status).toBe(200);
+    expect(me.json).toMatchObject({ subject: 'ulla', mfa: true, blocked: false });
+    expect(me.json.grants).toHaveLength(4);
+    // Not Egedal's re-identifier grant (no group), nor Egedal's DPO grant (expired); and only the
+    // tenant and the role of each, not the grant.
+    expect(
+      (me.json.usable as { tenant: string; role: string }[]).sort((a, b) => a.role.localeCompare(b.role)),
+    ).toEqual([
+      { tenant: 'ballerup', role: Role.DPO },
+      { tenant: 'ballerup', role: Role.REIDENTIFIER },
+    ]);
+  });
+
+  it('offers nothing without MFA, without the groups, or without grants; the grants are still shown', async () => {
+    const noMfa = await call('GET', '/me', await login('ulla', [['ballerup', Role.REIDENTIFIER]], false));
+    expect(noMfa.json).toMatchObject({ mfa: false, usable: [] });
+    expect(noMfa.json.grants).toHaveLength(4);
+    const noGroups = await call('GET', '/me', await login('ulla'));
+    expect(noGroups.json).toMatchObject({ mfa: true, usable: [] });
+    const noGrants = await call('GET', '/me', await login('viggo', [['ballerup', Role.REIDENTIFIER]]));
+    expect(noGrants.json).toMatchObject({ subject: 'viggo', grants: [], usable: [], blocked: false });
+  });
+
+  it('offers nothing to a blocked person, and says they are blocked', async () => {
+    await grant('walter', 'ballerup', Role.REIDENTIFIER);
+    await runtime.access.putBlock({
+      user: 'walter',
+      blockedAt: new Date().toISOString(),
+      denials: 5,
+      lastRecordId: 'AUD-1',
+    });
+    const me = await call('GET', '/me', await login('walter', [['ballerup', Role.REIDENTIFIER]]));
+    expect(me.json).toMatchObject({ blocked: true, usable: [], grants: [expect.anything()] });
+  });
+
+  it('appends no audit record and counts no refusal, however often someone who would be refused asks', async () => {
+    const counted: string[] = [];
+    const handler = createStaffApiHandler(
+      () => Object.assign(Object.create(runtime), { metrics: { count: (m: string) => counted.push(m) } }),
+      silent(),
+    );
+    const me = (claims: Record<string, unknown>) =>
+      handler({
+        routeKey: 'GET /me',
+        rawPath: '/me',
+        rawQueryString: '',
+        headers: {},
+        isBase64Encoded: false,
+        requestContext: { http: { method: 'GET' }, authorizer: { jwt: { claims, scopes: [] } } },
+      } as never);
+    const before = (await allRecords()).length;
+    for (let i = 0; i < 6; i++) {
+      // Without MFA, without the group, and without a grant: admit would refuse each of them.
+      const answers = await Promise.all([
+        me({ sub: 'ulla', amr: '[pwd]', 'cognito:groups': `[${groupFor('ballerup', Role.DPO)}]` }),
+        me({ sub: 'ulla', amr: '[pwd otp mfa]' }),
+        me({ sub: 'xavier', amr: '[pwd otp mfa]', 'cognito:groups': `[${groupFor('ballerup', Role.DPO)}]` }),
+      ]);
+      expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200]);
+    }
+    expect((await allRecords()).length).toBe(before);
+    expect(counted).toEqual([]);
+    expect(await runtime.access.getBlock('ulla')).toBeUndefined();
+    expect(await runtime.access.getBlock('xavier')).toBeUndefined();
+    // Offering the DPO grant is no use of it either.
+    expect((await runtime.access.getGrant('ulla', 'ballerup', Role.DPO))?.lastUsedAt).toBeUndefined();
   });
 });
 
@@ -333,11 +425,11 @@ describe('staff API: the console’s routes (CONSOLE_ROUTES)', () => {
 
   it('serves the console’s page and files without a login', async () => {
     const handler = createStaffApiHandler(noRuntime, silent(), 'api', site);
-    expect(await handler(event('GET /console', '/console'))).toMatchObject({
+    expect(await handler(event('GET /console/{proxy+}', '/console/'))).toMatchObject({
       statusCode: 308,
-      headers: { location: '/console/' },
+      headers: { location: '/console' },
     });
-    const page = await handler(event('GET /console/{proxy+}', '/console/'));
+    const page = await handler(event('GET /console', '/console'));
     expect(page).toMatchObject({
       statusCode: 200,
       headers: {
@@ -347,13 +439,18 @@ describe('staff API: the console’s routes (CONSOLE_ROUTES)', () => {
       },
     });
     expect(page.headers?.['content-security-policy']).toContain("script-src 'self'");
-    expect(page.body).toContain('<script type="module" src="app.js">');
+    expect(page.headers?.['content-security-policy']).toContain("img-src 'self';");
+    expect(page.body).toContain('<script type="module" src="/console/app.js">');
     const config = await handler(event('GET /console/{proxy+}', '/console/config.json'));
+    expect(config.headers?.['cache-control']).toBe('no-store');
     expect(JSON.parse(config.body as string)).toMatchObject({
       mode: 'aws',
       clientId: CONSOLE_CONFIG.clientId,
     });
-    expect((await handler(event('GET /console/{proxy+}', '/console/app.js'))).statusCode).toBe(200);
+    expect(await handler(event('GET /console/{proxy+}', '/console/app.js'))).toMatchObject({
+      statusCode: 200,
+      headers: { 'cache-control': 'public, max-age=300' },
+    });
     expect((await handler(event('GET /console/{proxy+}', '/console/../package.json'))).statusCode).toBe(404);
     expect((await handler(event('GET /console/{proxy+}', '/console/nothing.js'))).statusCode).toBe(404);
   });
@@ -388,7 +485,7 @@ describe('staff API: the console’s routes (CONSOLE_ROUTES)', () => {
     const handler = createStaffApiHandler(noRuntime, silent(), 'api', () =>
       ConsoleSite.load({ ...CONSOLE_CONFIG, tokenUrl: 'http://login.example.com/token' }),
     );
-    const result = await handler(event('GET /console/{proxy+}', '/console/'));
+    const result = await handler(event('GET /console', '/console'));
     expect(result.statusCode).toBe(500);
     expect(JSON.parse(result.body as string)).toMatchObject({ error: { code: 'CONFIG_INVALID' } });
     expect(result.body).not.toContain('<html');
@@ -405,7 +502,7 @@ describe('staff API: the console’s routes (CONSOLE_ROUTES)', () => {
           return true;
         }),
       );
-      const failed = await lambdaHandler(event('GET /console/{proxy+}', '/console/')).finally(() => {
+      const failed = await lambdaHandler(event('GET /console', '/console')).finally(() => {
         for (const spy of spies) spy.mockRestore();
       });
       expect(failed.statusCode).toBe(500);
@@ -414,7 +511,8 @@ describe('staff API: the console’s routes (CONSOLE_ROUTES)', () => {
       const config = await lambdaHandler(event('GET /console/{proxy+}', '/console/config.json'));
       expect(config.statusCode).toBe(200);
       expect(JSON.parse(config.body as string)).toMatchObject({ clientId: CONSOLE_CONFIG.clientId });
-      expect((await lambdaHandler(event('GET /console/{proxy+}', '/console/'))).statusCode).toBe(200);
+      expect((await lambdaHandler(event('GET /console', '/console'))).statusCode).toBe(200);
+      expect((await lambdaHandler(event('GET /console/{proxy+}', '/console/'))).statusCode).toBe(308);
       // Staff routes still need the authorizer's claims.
       expect((await lambdaHandler(event('GET /me', '/me'))).statusCode).toBe(401);
     } finally {

@@ -42,9 +42,9 @@ const variablesOf = (service: string) => q.variables(service);
 const statementsOf = (service: string) => q.statementsOf(service);
 
 describe('TicketProxyStack', () => {
-  it('has six customer-managed KMS keys with rotation, retained on deletion', () => {
-    // Master key, vault table, audit table, access table, sync queue, alarm topic: no two share a key.
-    template.resourceCountIs('AWS::KMS::Key', 6);
+  it('has seven customer-managed KMS keys with rotation, retained on deletion', () => {
+    // Master key, vault table, audit table, access table, sync queue, alarm topic, log groups: no two share a key.
+    template.resourceCountIs('AWS::KMS::Key', 7);
     template.allResourcesProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     expect(
       Object.values(template.findResources('AWS::KMS::Key')).every((k) => k.DeletionPolicy === 'Retain'),
@@ -155,19 +155,19 @@ describe('TicketProxyStack', () => {
       clientId: 'console-client',
       scope: 'openid email profile',
     };
-    const request = (path: string) => ({
+    const request = (routeKey: string, path: string) => ({
       version: '2.0',
-      routeKey: 'GET /console/{proxy+}',
+      routeKey,
       rawPath: path,
       rawQueryString: '',
       headers: {},
-      requestContext: { http: { method: 'GET', path }, routeKey: 'GET /console/{proxy+}' },
+      requestContext: { http: { method: 'GET', path }, routeKey },
       isBase64Encoded: false,
     });
     const script = [
       `const { handler } = await import(${JSON.stringify(join(bundle, 'index.mjs'))});`,
-      `const page = await handler(${JSON.stringify(request('/console/'))}, {});`,
-      `const config = await handler(${JSON.stringify(request('/console/config.json'))}, {});`,
+      `const page = await handler(${JSON.stringify(request('GET /console', '/console'))}, {});`,
+      `const config = await handler(${JSON.stringify(request('GET /console/{proxy+}', '/console/config.json'))}, {});`,
       'console.log(JSON.stringify([page, config]));',
     ].join('\n');
     const result = await run(`node --input-type=module`, {

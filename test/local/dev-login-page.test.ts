@@ -10,7 +10,7 @@ const ATTACK_ESCAPED =
 const PARAMS: AuthorizeParams = {
   responseType: 'code',
   clientId: 'ticket-proxy-local',
-  redirectUri: 'http://127.0.0.1:8787/console/',
+  redirectUri: 'http://127.0.0.1:8787/console',
   state: 'state-0123456789abcdef',
   codeChallenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
   codeChallengeMethod: 'S256',
@@ -68,6 +68,15 @@ describe('loginPage', () => {
     expect(html).toMatch(/<input id="user" [^>]*required/);
   });
 
+  it('requires the one-time code, and offers no login without it', () => {
+    const html = loginPage(PARAMS);
+    expect(html).toMatch(/<input id="otp" [^>]*required/);
+    expect(html).toMatch(/<input id="otp" [^>]*pattern="\[0-9\]\{6\}"/);
+    expect(html).toContain('npx ticket-proxy login --user &lt;id&gt; --code');
+    expect(html).not.toMatch(/without a (one-time )?code|uden kode/i);
+    expect(html).not.toMatch(/without a second factor|uden anden faktor/i);
+  });
+
   it.each(Object.keys(WIRE_NAMES) as (keyof AuthorizeParams)[])('escapes %s', (key) => {
     const html = loginPage({ ...PARAMS, [key]: ATTACK });
     expect(html).not.toContain('<script');
@@ -89,25 +98,27 @@ describe('loginPage', () => {
   it('shows a problem only when there is one, and keeps the user typed', () => {
     expect(loginPage(PARAMS)).not.toContain('role="alert"');
     expect(loginPage(PARAMS)).toContain('name="user" required maxlength="256" value=""');
-    const html = loginPage(PARAMS, 'the one-time code is wrong or too old', 'alice');
-    expect(html).toContain('role="alert"><p>the one-time code is wrong or too old</p>');
+    const html = loginPage(PARAMS, 'the one-time code is wrong, used or too old', 'alice');
+    expect(html).toContain('role="alert"><p>the one-time code is wrong, used or too old</p>');
     expect(html).toContain('value="alice"');
   });
 });
 
 describe('loginErrorPage', () => {
   it('says what was refused, escaped, with no form to go on with', () => {
-    const html = loginErrorPage(`redirect_uri must be this server’s /console/ ${ATTACK}`);
-    expect(html).toContain(`<p>redirect_uri must be this server’s /console/ ${ATTACK_ESCAPED}</p>`);
+    const html = loginErrorPage(`redirect_uri must be this server’s /console ${ATTACK}`);
+    expect(html).toContain(`<p>redirect_uri must be this server’s /console ${ATTACK_ESCAPED}</p>`);
     expect(html).not.toContain('<script');
     expect(html).not.toContain('<img');
     expect(html).not.toContain('<form');
-    expect(html).toContain('<a href="/console/">');
+    // Back to the console's page, /console itself (not /console/, which only redirects there).
+    expect(html).toContain('<a href="/console">');
+    expect(html).not.toContain('href="/console/"');
   });
 });
 
 describe('LOGIN_PAGE_HEADERS', () => {
-  it('allow no script, post only to this server, and are not framed, sniffed, cached or referred', () => {
+  it('allow no script, post only to this server, and are not framed, sniffed, cached or referred elsewhere', () => {
     const policy = LOGIN_PAGE_HEADERS['content-security-policy'];
     expect(policy).toContain("default-src 'none'");
     expect(policy).not.toContain('script-src');
@@ -116,7 +127,9 @@ describe('LOGIN_PAGE_HEADERS', () => {
     expect(LOGIN_PAGE_HEADERS).toMatchObject({
       'content-type': 'text/html; charset=utf-8',
       'x-content-type-options': 'nosniff',
-      'referrer-policy': 'no-referrer',
+      // No referrer to other sites; but not no-referrer, with which the browser posts the form with
+      // `Origin: null`, and the server refuses a post that is not from its own origin.
+      'referrer-policy': 'same-origin',
       'cache-control': 'no-store',
     });
   });

@@ -214,3 +214,84 @@ describe('StaffService: the data protection officer’s questions', () => {
     expect(verified).toMatchObject({ verdict: { intact: true } });
   });
 });
+
+describe('StaffService.me', () => {
+  /** Every audit record so far. */
+  const allRecords = async () => {
+    const out: AuditRecord[] = [];
+    for await (const r of runtime.audit.list({})) out.push(r);
+    return out;
+  };
+  /** A service like `staff`, counting the metrics it emits. */
+  const counting = () => {
+    const counted: string[] = [];
+    const service = staffServiceFor(
+      Object.assign(Object.create(runtime), {
+        metrics: { count: (metric: string) => counted.push(metric) },
+      }),
+    );
+    return { service, counted };
+  };
+
+  beforeAll(async () => {
+    await grant('freja', 'ballerup', Role.REIDENTIFIER);
+    await grant('freja', 'egedal', Role.REIDENTIFIER);
+    await grant('freja', 'ballerup', Role.DPO);
+    await putTestGrant(runtime.access, 'freja', 'egedal', Role.ADMIN, new Date(Date.now() - 60_000));
+  });
+
+  it('gives the person’s grants, and as usable the live ones whose group they have', async () => {
+    const freja = person('freja', [
+      ['ballerup', Role.REIDENTIFIER],
+      ['ballerup', Role.DPO],
+      ['egedal', Role.ADMIN],
+    ]);
+    const me = await staff.me(freja);
+    expect(me.principal).toBe(freja);
+    expect(me.blocked).toBeUndefined();
+    expect(me.grants.map((g) => `${g.tenant}/${g.role}`).sort()).toEqual(
+      ['ballerup/dpo', 'ballerup/reidentifier', 'egedal/admin', 'egedal/reidentifier'].sort(),
+    );
+    // Not the Egedal grant without its group, nor the expired one with it.
+    expect(me.usable.map((g) => `${g.tenant}/${g.role}`).sort()).toEqual(
+      ['ballerup/dpo', 'ballerup/reidentifier'].sort(),
+    );
+    expect(me.usable.every((u) => me.grants.some((g) => g.tenant === u.tenant && g.role === u.role))).toBe(
+      true,
+    );
+  });
+
+  it('offers nothing to use without a second factor, nor to a blocked person, and says so', async () => {
+    const freja = person('freja', [['ballerup', Role.REIDENTIFIER]]);
+    const noMfa = await staff.me({ ...freja, mfa: false });
+    expect(noMfa.usable).toEqual([]);
+    expect(noMfa.grants).toHaveLength(4);
+
+    await runtime.access.putBlock({
+      user: 'gorm',
+      blockedAt: new Date().toISOString(),
+      denials: 5,
+      lastRecordId: 'AUD-1',
+    });
+    await grant('gorm', 'ballerup', Role.REIDENTIFIER);
+    const blocked = await staff.me(person('gorm', [['ballerup', Role.REIDENTIFIER]]));
+    expect(blocked).toMatchObject({ usable: [], blocked: { user: 'gorm', denials: 5 } });
+    expect(blocked.grants).toHaveLength(1);
+  });
+
+  it('records nothing and counts no refusal, however often it is asked, even by someone admit would refuse', async () => {
+    const { service, counted } = counting();
+    const before = (await allRecords()).length;
+    for (let i = 0; i < 6; i++) {
+      await service.me(person('hugo', [['ballerup', Role.REIDENTIFIER]]));
+      await service.me({ ...person('freja', [['ballerup', Role.REIDENTIFIER]]), mfa: false });
+      await service.me(person('freja', []));
+    }
+    expect((await allRecords()).length).toBe(before);
+    expect(counted).toEqual([]);
+    expect(await runtime.access.getBlock('hugo')).toBeUndefined();
+    expect(await runtime.access.getBlock('freja')).toBeUndefined();
+    // Nor is a DPO's grant used by showing it.
+    expect((await runtime.access.getGrant('freja', 'ballerup', Role.DPO))?.lastUsedAt).toBeUndefined();
+  });
+});

@@ -109,7 +109,7 @@ const base64url = (bytes) =>
     .replace(/\//g, '_')
     .replace(/=+$/, '');
 const randomText = (size) => base64url(crypto.getRandomValues(new Uint8Array(size)));
-const redirectUri = () => `${location.origin}/console/`;
+const redirectUri = () => `${location.origin}/console`;
 
 async function logIn() {
   const verifier = randomText(32);
@@ -137,9 +137,10 @@ async function finishLogIn() {
   if (!params.has('code') && !params.has('error')) return;
   const pending = JSON.parse(sessionStorage.getItem(LOGIN_KEY) ?? 'null');
   sessionStorage.removeItem(LOGIN_KEY);
-  history.replaceState(null, '', `/console/${pending?.view ?? ''}`);
-  if (params.has('error')) throw new Error(params.get('error_description') || params.get('error'));
+  history.replaceState(null, '', `/console${pending?.view ?? ''}`);
+  // Nothing from the URL is shown: a crafted link could put any text there.
   if (!pending || pending.state !== params.get('state')) throw new Error(t('login.stateMismatch'));
+  if (params.has('error')) throw new Error(t('login.refusedByProvider'));
   const response = await fetch(state.config.tokenUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -153,7 +154,7 @@ async function finishLogIn() {
   });
   const tokens = await response.json().catch(() => ({}));
   if (!response.ok || typeof tokens.id_token !== 'string') {
-    throw new Error(tokens.error_description || tokens.error || `HTTP ${response.status}`);
+    throw new Error(`${t('login.codeRefused')} (${String(tokens.error ?? response.status)})`);
   }
   saveSession(tokens.id_token);
 }
@@ -188,24 +189,21 @@ function endSession(message) {
 }
 
 function logOut() {
+  endSession(t('login.loggedOut'));
   if (state.config.logoutUrl) {
-    clearValues();
-    sessionStorage.removeItem(SESSION_KEY);
     const url = new URL(state.config.logoutUrl, location.origin);
     url.search = new URLSearchParams({
       client_id: state.config.clientId,
       logout_uri: redirectUri(),
     }).toString();
     location.assign(url.toString());
-    return;
   }
-  endSession(t('login.loggedOut'));
 }
 
 // ---------------------------------------------------------------- API
 
-/** Calls the staff API with the login; a 401 ends the session. */
-async function api(method, path, body) {
+/** A request with the login; a 401 ends the session. */
+async function send(method, path, body) {
   const response = await fetch(path, {
     method,
     headers: {
@@ -219,6 +217,12 @@ async function api(method, path, body) {
     endSession(t('login.expired'));
     throw new Error('logged out');
   }
+  return response;
+}
+
+/** Calls the staff API: the status and the answer, JSON or text. */
+async function api(method, path, body) {
+  const response = await send(method, path, body);
   const type = response.headers.get('content-type') ?? '';
   const data = type.includes('json') ? await response.json() : await response.text();
   return { ok: response.ok, status: response.status, data };
@@ -226,12 +230,10 @@ async function api(method, path, body) {
 
 /** Downloads a CSV report: fetched with the login, handed to the browser as a file, not kept. */
 async function downloadCsv(path, name) {
-  const response = await fetch(path, {
-    headers: { authorization: `Bearer ${state.session.idToken}` },
-    cache: 'no-store',
-  });
+  const response = await send('GET', path);
   if (!response.ok) {
-    announce(`${t('refused')}: HTTP ${response.status}`, 'error');
+    const data = await response.json().catch(() => undefined);
+    document.getElementById('status').replaceChildren(refusal({ status: response.status, data }));
     return;
   }
   const url = URL.createObjectURL(await response.blob());
@@ -244,54 +246,59 @@ async function downloadCsv(path, name) {
 
 // ---------------------------------------------------------------- roles
 
-const liveGrants = () => (state.me?.grants ?? []).filter((g) => Date.parse(g.expiresAt) > Date.now());
-const hasRole = (...roles) => liveGrants().some((g) => roles.includes(g.role));
+// What the person can use now, as the API says (live grant, group, MFA, not blocked): the console
+// offers nothing else, since any other request would be refused and counted towards a block.
+const usable = () => state.me?.usable ?? [];
+const hasRole = (...roles) => usable().some((g) => roles.includes(g.role));
 const tenantsWith = (...roles) => [
   ...new Set(
-    liveGrants()
+    usable()
       .filter((g) => roles.includes(g.role))
       .map((g) => g.tenant),
   ),
 ];
 
+/** Which views the person may open: re-identifying is open to all, so a refusal can say why. */
+const allowed = () => ({
+  reidentify: true,
+  read: hasRole('dpo', 'admin'),
+  local: state.config.mode === 'local',
+});
+
 function showNav() {
   const nav = document.getElementById('nav');
   nav.hidden = false;
-  const allowed = {
-    reidentify: true,
-    read: hasRole('dpo', 'admin'),
-    local: state.config.mode === 'local',
-  };
-  for (const item of nav.querySelectorAll('[data-needs]')) item.hidden = !allowed[item.dataset.needs];
+  for (const item of nav.querySelectorAll('[data-needs]')) item.hidden = !allowed()[item.dataset.needs];
 }
 
 // ---------------------------------------------------------------- views
 
 const VIEWS = {
-  '#/': overview,
-  '#/reidentify': reidentifyView,
-  '#/audit': auditView,
-  '#/access': accessView,
-  '#/outbox': outboxView,
+  '#/': { render: overview },
+  '#/reidentify': { render: reidentifyView, needs: 'reidentify' },
+  '#/audit': { render: auditView, needs: 'read' },
+  '#/access': { render: accessView, needs: 'read' },
+  '#/outbox': { render: outboxView, needs: 'local' },
 };
 
-/** Leaving a view takes its values with it: the DOM is replaced, forms are emptied. */
+/** Leaving a view takes its values with it: its DOM, forms included, is removed. */
 function clearValues() {
-  for (const form of document.querySelectorAll('main form')) form.reset();
   document.getElementById('main').replaceChildren();
 }
 
 async function route() {
-  const hash = VIEWS[location.hash] ? location.hash : '#/';
+  const view = VIEWS[location.hash];
+  // A view the person may not open (a bookmark, a typed address) falls back to the overview.
+  const hash = view && (!view.needs || allowed()[view.needs]) ? location.hash : '#/';
   clearValues();
-  announce('');
+  announce(hash === location.hash || !view ? '' : t('view.notAllowed'), 'warn');
   for (const link of document.querySelectorAll('nav a')) {
     if (link.getAttribute('href') === hash) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
   const main = document.getElementById('main');
   state.view = hash;
-  await VIEWS[hash](main);
+  await VIEWS[hash].render(main);
   const heading = main.querySelector('h1');
   if (heading) document.title = `${heading.textContent} – ticket-proxy`;
   main.focus();
@@ -348,9 +355,17 @@ async function overview(main) {
   if (me.grants.length === 0) main.append(notice('warn', t('overview.noGrants')));
 }
 
+/** A token as CONTRACTS.md §2 writes them, and the API's rule for a purpose (a sentence). */
+const TOKEN = /\b[A-Z]{2,10}_[A-Z2-7]{10,16}\b/;
+const isStatedPurpose = (purpose) => {
+  const text = purpose.trim();
+  return text.length >= 10 && text.split(/\s+/).filter((w) => /[\p{L}\p{N}]/u.test(w)).length >= 2;
+};
+
 async function reidentifyView(main) {
   const text = h('textarea', { name: 'text', required: true, rows: 8, spellcheck: 'false' });
-  const purpose = h('textarea', { name: 'purpose', required: true, rows: 2, minlength: 10 });
+  // The purpose rule is checked on submit, with the API's own words, rather than by minlength.
+  const purpose = h('textarea', { name: 'purpose', required: true, rows: 2 });
   const issue = h('input', {
     name: 'issueKey',
     pattern: '[A-Z][A-Z0-9_]{0,19}-[0-9]{1,9}',
@@ -365,8 +380,19 @@ async function reidentifyView(main) {
       autocomplete: 'off',
       onsubmit: async (event) => {
         event.preventDefault();
-        submit.disabled = true;
         result.replaceChildren();
+        // What the API would refuse (and count) is said here, before anything is sent.
+        const problem = !TOKEN.test(text.value)
+          ? t('reidentify.noToken')
+          : !isStatedPurpose(purpose.value)
+            ? t('refusal.PURPOSE_MISSING')
+            : undefined;
+        if (problem) {
+          result.replaceChildren(notice('error', problem));
+          focusOn(result.querySelector('.notice'));
+          return;
+        }
+        submit.disabled = true;
         try {
           const response = await api('POST', '/reidentify', {
             text: text.value,
@@ -374,8 +400,7 @@ async function reidentifyView(main) {
             ...(issue.value.trim() && { issueKey: issue.value.trim() }),
           });
           result.replaceChildren(response.ok ? restored(response.data) : refusal(response));
-          result.querySelector('h2, .notice')?.setAttribute('tabindex', '-1');
-          result.querySelector('h2, .notice')?.focus();
+          focusOn(result.querySelector('h2, .notice'));
         } finally {
           submit.disabled = false;
         }
@@ -414,11 +439,19 @@ function restored(data) {
     'section',
     {},
     h('h2', { text: t('reidentify.result') }),
-    notice(
-      data.outcome === 'granted' ? 'ok' : 'warn',
-      h('span', {}, `${t('auditRecord')}: `, code(data.auditId)),
-      withheld.length ? t('reidentify.withheld', { count: withheld.length }) : undefined,
-    ),
+    // A request that gave no value is a refusal, and counts towards a block like one.
+    data.outcome === 'granted'
+      ? notice(
+          'ok',
+          h('span', {}, `${t('auditRecord')}: `, code(data.auditId)),
+          withheld.length ? t('reidentify.withheld', { count: withheld.length }) : undefined,
+        )
+      : notice(
+          'error',
+          h('strong', { text: `${t('refused')}: ` }),
+          t(`reason.${data.reason}`, {}, t('reason.NO_VALUE')),
+          h('span', {}, `${t('auditRecord')}: `, code(data.auditId)),
+        ),
     data.text !== undefined ? h('pre', { class: 'restored', text: data.text }) : undefined,
     table(
       t('reidentify.tokens'),
@@ -426,15 +459,7 @@ function restored(data) {
       data.results.map((r) => [
         code(r.token),
         r.kind ?? '–',
-        r.error
-          ? h(
-              'span',
-              {},
-              tag('denied', r.error.code),
-              ' ',
-              t(`tokenError.${r.error.code}`, {}, r.error.message),
-            )
-          : r.value,
+        r.error ? tag('denied', t(`tokenError.${r.error.code}`, {}, r.error.code)) : r.value,
       ]),
     ),
     h('p', { class: 'hint', text: t('reidentify.forget') }),
@@ -487,6 +512,7 @@ async function auditView(main) {
   const search = async () => {
     const response = await api('GET', `/audit/records?${query()}`);
     results.replaceChildren(response.ok ? recordsTable(response.data.records) : refusal(response));
+    focusOn(results.firstElementChild);
   };
   main.append(
     h('h2', { text: t('audit.search') }),
@@ -530,6 +556,8 @@ async function auditView(main) {
   if (hasRole('dpo')) main.append(...whoHasSeenSection());
 }
 
+const actionText = (action) => t(`action.${action}`, {}, action);
+
 function recordsTable(records) {
   return table(
     t('audit.records', { count: records.length }),
@@ -552,7 +580,7 @@ function recordsTable(records) {
         h(
           'span',
           {},
-          r.action,
+          actionText(r.action),
           r.subject ? h('span', { class: 'muted' }, ' → ', code(r.subject)) : undefined,
         ),
         r.tenant || '–',
@@ -573,7 +601,7 @@ function recordsTable(records) {
           'span',
           {},
           tag(r.outcome, t(`outcome.${r.outcome}`)),
-          r.reason ? h('div', { class: 'muted', text: r.reason }) : undefined,
+          r.reason ? h('div', { class: 'muted', text: t(`reason.${r.reason}`, {}, r.reason) }) : undefined,
         ),
         code(r.id),
       ]),
@@ -604,9 +632,13 @@ function whoHasSeenSection() {
       autocomplete: 'off',
       onsubmit: async (event) => {
         event.preventDefault();
-        const response = await api('POST', '/audit/who-has-seen', body());
-        // The identifiers typed in leave the page as soon as they are sent.
-        for (const input of Object.values(inputs)) input.value = '';
+        let response;
+        try {
+          response = await api('POST', '/audit/who-has-seen', body());
+        } finally {
+          // The identifiers typed in leave the page as soon as they are sent, whatever the answer.
+          for (const input of Object.values(inputs)) input.value = '';
+        }
         results.replaceChildren(
           response.ok
             ? h(
@@ -627,7 +659,7 @@ function whoHasSeenSection() {
                   response.data.rows.map((r) => [
                     time(r.time),
                     code(r.actor),
-                    r.action,
+                    actionText(r.action),
                     r.tenant,
                     r.seen ? tag('denied', t('yes')) : tag('granted', t('no')),
                     h(
@@ -642,6 +674,7 @@ function whoHasSeenSection() {
               )
             : refusal(response),
         );
+        focusOn(results.firstElementChild);
       },
     },
     h('p', { class: 'hint', text: t('seen.hint') }),
@@ -666,7 +699,7 @@ async function accessView(main) {
   const blocks = h('div', { id: 'blocks' });
   const load = async () => {
     const response = await api('GET', '/audit/access-review');
-    review.replaceChildren(response.ok ? reviewTable(response.data.grants, admin, load) : refusal(response));
+    review.replaceChildren(response.ok ? reviewTable(response.data.grants, load) : refusal(response));
     if (admin) {
       const blocked = await api('GET', '/blocks');
       blocks.replaceChildren(blocked.ok ? blocksTable(blocked.data.blocks, load) : refusal(blocked));
@@ -700,9 +733,20 @@ async function change(path, body, done) {
   if (response.ok) announce(`${t('access.changed')} ${t('auditRecord')}: ${response.data.auditId}`);
   else document.getElementById('status').replaceChildren(refusal(response));
   await done();
+  // The table was rebuilt under the button: focus goes to what happened.
+  focusOn(document.querySelector('#status .notice'));
 }
 
-function reviewTable(rows, admin, reload) {
+/** Moves focus to a result or message, which need not be focusable otherwise. */
+function focusOn(el) {
+  if (!el) return;
+  el.setAttribute('tabindex', '-1');
+  el.focus();
+}
+
+function reviewTable(rows, reload) {
+  // Buttons only on grants of tenants the person administers, and never on their own.
+  const adminOf = tenantsWith('admin');
   const flags = (r) =>
     h(
       'span',
@@ -721,7 +765,7 @@ function reviewTable(rows, admin, reload) {
       t('col.lastUsed'),
       t('col.attested'),
       t('col.status'),
-      ...(admin ? [t('col.actions')] : []),
+      ...(adminOf.length > 0 ? [t('col.actions')] : []),
     ],
     rows.map((r) => {
       const grant = { user: r.user, tenant: r.tenant, role: r.role };
@@ -735,7 +779,7 @@ function reviewTable(rows, admin, reload) {
         h('span', {}, time(r.attestedAt), h('div', { class: 'muted' }, code(r.attestedBy))),
         flags(r),
         // No one changes their own access (the API refuses it): no buttons on one's own grants.
-        ...(admin && r.user !== state.me.subject
+        ...(adminOf.includes(r.tenant) && r.user !== state.me.subject
           ? [
               h(
                 'div',
@@ -758,7 +802,7 @@ function reviewTable(rows, admin, reload) {
                 }),
               ),
             ]
-          : admin
+          : adminOf.length > 0
             ? ['']
             : []),
       ];
@@ -838,7 +882,7 @@ async function outboxView(main) {
         h(
           'p',
           { class: 'muted' },
-          `${t('outbox.source')}: ${issue.source.servicedesk} ${issue.source.ticketId} · ${t('col.tenant')}: ${issue.source.tenant} · ${t('outbox.expires')}: ${time(issue.expiresAt)}`,
+          `${t('outbox.source')}: ${issue.source.ticketId} · ${t('col.tenant')}: ${issue.source.tenant} · ${t('outbox.expires')}: ${time(issue.expiresAt)}`,
         ),
         h('pre', { text: issue.description }),
         issue.comments.map((c) =>
@@ -869,8 +913,12 @@ async function start() {
   });
   applyTranslations(document);
   document.getElementById('logout').addEventListener('click', logOut);
-  // Values leave with the page: nothing for the back-forward cache to restore.
+  // Values leave with the page: nothing for the back-forward cache to restore, and a page it does
+  // restore shows its view afresh.
   addEventListener('pagehide', clearValues);
+  addEventListener('pageshow', (event) => {
+    if (event.persisted && state.session) route();
+  });
   addEventListener('hashchange', () => {
     if (state.session) route();
   });

@@ -153,6 +153,38 @@ const da = {
   'tokenError.SECRET_TOKEN': 'hemmeligheder gemmes aldrig',
   'tokenError.NOT_A_TOKEN': 'ikke et token',
   'tokenError.VALUE_UNREADABLE': 'værdien kunne ikke læses',
+  'login.refusedByProvider': 'identitetsudbyderen afviste login',
+  'login.codeRefused': 'koden fra identitetsudbyderen blev ikke godtaget',
+  'reidentify.noToken':
+    'Teksten indeholder intet token (som CPR_… eller NAME_…); der er intet at genidentificere.',
+  'view.notAllowed': 'Du har ikke adgang til den side.',
+
+  'action.reidentify': 'genidentifikation',
+  'action.write-back': 'tilbageskrivning',
+  'action.grant.add': 'bevilling givet',
+  'action.grant.revoke': 'bevilling tilbagekaldt',
+  'action.grant.reattest': 'bevilling genbekræftet',
+  'action.user.block': 'bruger blokeret',
+  'action.user.unblock': 'blokering ophævet',
+  'action.retention.delete': 'slettet (opbevaring)',
+  'action.dpo.lookup': 'opslag: hvem har set',
+  'action.audit.read': 'auditlog læst',
+
+  'reason.NO_TOKENS': 'teksten indeholdt intet token',
+  'reason.NO_VALUE': 'ingen af tokenerne gav en værdi',
+  'reason.UNKNOWN_TOKEN': 'ukendt eller udløbet token',
+  'reason.OTHER_TENANT': 'en anden lejers token',
+  'reason.SECRET_TOKEN': 'hemmeligheder gemmes aldrig',
+  'reason.NOT_A_TOKEN': 'ikke et token',
+  'reason.USER_BLOCKED': 'bruger blokeret',
+  'reason.NO_MFA': 'ingen anden faktor',
+  'reason.NO_GRANT': 'ingen bevilling',
+  'reason.GRANT_EXPIRED': 'bevilling udløbet',
+  'reason.NO_GROUP': 'ikke i gruppen',
+  'reason.PURPOSE_MISSING': 'intet formål',
+  'reason.PURPOSE_HAS_PERSONAL_DATA': 'personoplysninger i formålet',
+  'reason.TOO_MANY_TOKENS': 'for mange tokens',
+  'reason.OWN_ACCESS': 'egen adgang',
 };
 
 const en = {
@@ -308,6 +340,37 @@ const en = {
   'tokenError.SECRET_TOKEN': 'secrets are never stored',
   'tokenError.NOT_A_TOKEN': 'not a token',
   'tokenError.VALUE_UNREADABLE': 'the value could not be read',
+  'login.refusedByProvider': 'the identity provider refused the login',
+  'login.codeRefused': 'the code from the identity provider was not accepted',
+  'reidentify.noToken': 'The text holds no token (such as CPR_… or NAME_…): there is nothing to re-identify.',
+  'view.notAllowed': 'You have no access to that page.',
+
+  'action.reidentify': 're-identification',
+  'action.write-back': 'write-back',
+  'action.grant.add': 'grant given',
+  'action.grant.revoke': 'grant revoked',
+  'action.grant.reattest': 'grant re-attested',
+  'action.user.block': 'user blocked',
+  'action.user.unblock': 'user unblocked',
+  'action.retention.delete': 'deleted (retention)',
+  'action.dpo.lookup': 'lookup: who has seen',
+  'action.audit.read': 'audit log read',
+
+  'reason.NO_TOKENS': 'the text held no token',
+  'reason.NO_VALUE': 'none of the tokens gave a value',
+  'reason.UNKNOWN_TOKEN': 'unknown or expired token',
+  'reason.OTHER_TENANT': "another tenant's token",
+  'reason.SECRET_TOKEN': 'secrets are never stored',
+  'reason.NOT_A_TOKEN': 'not a token',
+  'reason.USER_BLOCKED': 'user blocked',
+  'reason.NO_MFA': 'no second factor',
+  'reason.NO_GRANT': 'no grant',
+  'reason.GRANT_EXPIRED': 'grant expired',
+  'reason.NO_GROUP': 'not in the group',
+  'reason.PURPOSE_MISSING': 'no purpose',
+  'reason.PURPOSE_HAS_PERSONAL_DATA': 'personal data in the purpose',
+  'reason.TOO_MANY_TOKENS': 'too many tokens',
+  'reason.OWN_ACCESS': 'own access',
 };
 
 export const DICTIONARIES = { da, en };
@@ -324,7 +387,9 @@ export function setLanguage(lang) {
 
 /** The text for `key` in the chosen language, with `{name}` filled in; `fallback` when there is none. */
 export function t(key, params = {}, fallback = key) {
-  const text = DICTIONARIES[language()][key] ?? fallback;
+  const text = DICTIONARIES[language()][key];
+  // A fallback may come from the server: it is shown as it is, never filled in.
+  if (text === undefined) return fallback;
   return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ''));
 }
 

@@ -632,6 +632,17 @@ function whoHasSeenSection() {
       autocomplete: 'off',
       onsubmit: async (event) => {
         event.preventDefault();
+        // A refused lookup counts towards a block: what the API would refuse is said here.
+        const problem = !Object.values(inputs).some((input) => input.value.trim())
+          ? t('seen.nothing')
+          : !isStatedPurpose(purpose.value)
+            ? t('refusal.PURPOSE_MISSING')
+            : undefined;
+        if (problem) {
+          results.replaceChildren(notice('error', problem));
+          focusOn(results.firstElementChild);
+          return;
+        }
         let response;
         try {
           response = await api('POST', '/audit/who-has-seen', body());

@@ -82,6 +82,7 @@ const da = {
   'seen.email': 'E-mail',
   'seen.phone': 'Telefon',
   'seen.submit': 'Slå op',
+  'seen.nothing': 'Angiv mindst ét af CPR-nummer, navn, e-mail eller telefon.',
   'seen.rows': 'Brug af borgerens tokens ({count})',
   'seen.seen': 'Så værdien',
 
@@ -268,6 +269,7 @@ const en = {
   'seen.email': 'E-mail',
   'seen.phone': 'Phone',
   'seen.submit': 'Look up',
+  'seen.nothing': 'Give at least one of CPR number, name, e-mail or phone.',
   'seen.rows': "Uses of the citizen's tokens ({count})",
   'seen.seen': 'Saw the value',
 

@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AuditFilter, AuditRecord } from '../audit/audit-log.ts';
 import { CITIZEN_IDENTIFIERS, type CitizenQuery, checkCitizenQuery } from '../audit/citizen-tokens.ts';
 import { accessReview, recordsCsv, reviewCsv, seenCsv, userActivity } from '../audit/dpo-reports.ts';
-import type { DynamoAuditLog } from '../audit/dynamo-audit-log.ts';
+import { DynamoAuditLog } from '../audit/dynamo-audit-log.ts';
 import { openEmbeddedRuntime } from '../runtime/embedded.ts';
 import { staffServiceFor } from '../staff/staff-service.ts';
 import { printReview } from './grants-command.ts';
@@ -85,7 +86,21 @@ export async function auditCommand(args: readonly string[]): Promise<number> {
   return 2;
 }
 
+/**
+ * The embedded default's audit log, or a deployed stack's when TICKET_PROXY_AUDIT_TABLE names it
+ * (the AuditTableName output; the AWS SDK's usual credentials): `list`, `verify` and `activity`
+ * read it, for the DPO and before a teardown.
+ */
 async function withAuditLog(use: (log: DynamoAuditLog) => Promise<number>): Promise<number> {
+  const tableName = process.env.TICKET_PROXY_AUDIT_TABLE;
+  if (tableName) {
+    const client = new DynamoDBClient({});
+    try {
+      return await use(new DynamoAuditLog(client, { tableName }));
+    } finally {
+      client.destroy();
+    }
+  }
   const runtime = await openEmbeddedRuntime();
   try {
     return await use(runtime.audit);

@@ -125,6 +125,18 @@ describe('npx ticket-proxy grants, login and the DPO reports', () => {
       expect(records).toEqual([
         expect.objectContaining({ action: 'grant.add', actor: 'ops', subject: 'ada' }),
       ]);
+      // The DPO's commands read the deployed audit log the same way.
+      const listed = await run('npx --no-install ticket-proxy audit list --json', {
+        env: { ...env, ...aws },
+      });
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(JSON.parse(listed.stdout)).toMatchObject({
+        id: records[0]?.id,
+        action: 'grant.add',
+        actor: 'ops',
+      });
+      const verified = await run('npx --no-install ticket-proxy audit verify', { env: { ...env, ...aws } });
+      expect(verified).toMatchObject({ code: 0 });
       const half = await run('npx --no-install ticket-proxy grants list', {
         env: { ...env, TICKET_PROXY_ACCESS_TABLE: 'x' },
       });

@@ -6,7 +6,7 @@ import { applyTranslations, language, setLanguage, t } from './i18n.js';
 const SESSION_KEY = 'ticket-proxy.session';
 const LOGIN_KEY = 'ticket-proxy.login';
 
-const state = { config: undefined, session: undefined, me: undefined, view: undefined };
+const state = { config: undefined, session: undefined, me: undefined };
 
 // ---------------------------------------------------------------- DOM helpers
 
@@ -296,12 +296,17 @@ async function route() {
     if (link.getAttribute('href') === hash) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
+  // Each visit renders into an element of its own: a view still waiting for an answer after the
+  // person moved on adds to its own, detached element, never to the next view.
   const main = document.getElementById('main');
-  state.view = hash;
-  await VIEWS[hash].render(main);
-  const heading = main.querySelector('h1');
-  if (heading) document.title = `${heading.textContent} – ticket-proxy`;
-  main.focus();
+  const content = document.createElement('div');
+  main.replaceChildren(content);
+  await VIEWS[hash].render(content);
+  const heading = content.querySelector('h1');
+  if (heading && content.isConnected) {
+    document.title = `${heading.textContent} – ticket-proxy`;
+    main.focus();
+  }
 }
 
 function showLoggedOut(message) {

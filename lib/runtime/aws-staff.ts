@@ -9,6 +9,7 @@ import { KmsKeyRing } from '../keys/kms-key-ring.ts';
 import { TenantKeys } from '../keys/tenant-keys.ts';
 import { Pseudonymizer } from '../pseudonymize/pseudonymizer.ts';
 import { DynamoTokenVault } from '../vault/dynamo-token-vault.ts';
+import { AWS_CLIENT_CONFIG } from './aws-client-config.ts';
 import type { StaffRuntime } from './runtime.ts';
 
 const REQUIRED = ['VAULT_TABLE_NAME', 'KEY_ID', 'AUDIT_TABLE_NAME', 'ACCESS_TABLE_NAME'] as const;
@@ -29,12 +30,12 @@ export function awsStaffRuntime(env: NodeJS.ProcessEnv = process.env): StaffRunt
     string,
   ];
   const days = env.AUDIT_RETENTION_DAYS;
-  const dynamo = new DynamoDBClient({});
+  const dynamo = new DynamoDBClient(AWS_CLIENT_CONFIG);
   const vault = new DynamoTokenVault(dynamo, vaultTable);
   const tenantNames = namesOf(env.TENANTS_CONFIG);
   return {
     pseudonymizer: new Pseudonymizer({
-      keys: new TenantKeys(new KmsKeyRing(new KMSClient({}), keyId), vault),
+      keys: new TenantKeys(new KmsKeyRing(new KMSClient(AWS_CLIENT_CONFIG), keyId), vault),
       vault,
     }),
     vault,

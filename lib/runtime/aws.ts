@@ -1,6 +1,7 @@
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import type { AccessMetrics } from '../access/access-metrics.ts';
@@ -21,6 +22,7 @@ import { JiraCloudTracker, jiraConfigSchema } from '../tracker/jira-cloud-tracke
 import type { TicketTracker } from '../tracker/ticket-tracker.ts';
 import { DynamoTokenVault } from '../vault/dynamo-token-vault.ts';
 import { MIN_SECRET_LENGTH } from '../webhook/signature.ts';
+import { AWS_CLIENT_CONFIG } from './aws-client-config.ts';
 import type { Runtime } from './runtime.ts';
 import { jiraConfigFor, repliesOf } from './tenant-wiring.ts';
 
@@ -85,9 +87,9 @@ export function awsRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
           Object.keys(config.WEBHOOK_SECRET_ARNS ?? {}).map((t) => [t, defaultTenantConfig()]),
         ),
       );
-  const dynamo = new DynamoDBClient({});
+  const dynamo = new DynamoDBClient(AWS_CLIENT_CONFIG);
   const vault = new DynamoTokenVault(dynamo, config.VAULT_TABLE_NAME);
-  const keys = new TenantKeys(new KmsKeyRing(new KMSClient({}), config.KEY_ID), vault);
+  const keys = new TenantKeys(new KmsKeyRing(new KMSClient(AWS_CLIENT_CONFIG), config.KEY_ID), vault);
   const secret = async (ref: SecretRef) => {
     if (!('secretArn' in ref)) throw new ConfigError('in AWS, secrets are referenced by {"secretArn": …}');
     return stringSecret(ref.secretArn);
@@ -105,7 +107,7 @@ export function awsRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
     vault,
     tenants,
     get queue() {
-      queue ??= new SqsJobQueue(new SQSClient({}), required('QUEUE_URL'));
+      queue ??= new SqsJobQueue(new SQSClient(AWS_CLIENT_CONFIG), required('QUEUE_URL'));
       return queue;
     },
     get audit() {
@@ -144,10 +146,13 @@ export function awsRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
   };
 }
 
+let secrets: SecretsProvider | undefined;
+
 /** A secret's value, cached; `json` parses it. */
 async function readSecret(arn: string, transform?: 'json'): Promise<unknown> {
   try {
-    return await getSecret(arn, { transform, maxAge: SECRET_MAX_AGE_SECONDS });
+    secrets ??= new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient(AWS_CLIENT_CONFIG) });
+    return await secrets.get(arn, { transform, maxAge: SECRET_MAX_AGE_SECONDS });
   } catch (error) {
     throw new DependencyError(
       ErrorCode.SECRET_UNAVAILABLE,

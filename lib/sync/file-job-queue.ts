@@ -60,9 +60,10 @@ export class FileJobQueue implements JobQueue {
     try {
       await this.#makeDirs();
       const event = digest(job.eventId, 16);
-      // A redelivered webhook whose first copy still waits is the same job.
+      // A redelivered webhook whose first copy still waits is the same job. Only whole jobs count: a
+      // file still being written (or left half-written by a crash) is not one.
       const waiting = [...(await readdir(this.#dirs.pending)), ...(await readdir(this.#dirs.inflight))];
-      if (waiting.some((name) => name.includes(`-${event}.`))) return;
+      if (waiting.some((name) => name.endsWith(`-${event}.json`))) return;
       const name = `${String(this.#now()).padStart(15, '0')}-${String(++this.#sequence).padStart(6, '0')}-${digest(groupOf(job), 12)}-${event}.json`;
       await this.#write(join(this.#dirs.pending, name), { body: encodeJob(job), attempts: 0, notBefore: 0 });
     } catch (error) {
@@ -113,9 +114,19 @@ export class FileJobQueue implements JobQueue {
     await this.#loop;
   }
 
-  /** Jobs a crashed process left claimed go back to wait; only for the process that serves the data directory. */
+  /**
+   * Jobs a crashed process left claimed go back to wait, and what it left half-written goes (the
+   * servicedesk's retry of that delivery queues it whole); only for the process that serves the
+   * data directory.
+   */
   async recover(): Promise<number> {
     await this.#makeDirs();
+    for (const dir of Object.values(this.#dirs)) {
+      for (const name of await readdir(dir)) {
+        const writer = /\.(\d+)\.tmp$/.exec(name)?.[1];
+        if (writer && !isRunning(Number(writer))) await rm(join(dir, name), { force: true });
+      }
+    }
     const names = await readdir(this.#dirs.inflight);
     for (const name of names) await rename(join(this.#dirs.inflight, name), join(this.#dirs.pending, name));
     return names.length;
@@ -220,6 +231,16 @@ export class FileJobQueue implements JobQueue {
     const temporary = `${path}.${process.pid}.tmp`;
     await writeFile(temporary, JSON.stringify(stored), { mode: 0o600 });
     await rename(temporary, path);
+  }
+}
+
+/** Whether a process still runs (a CLI may be writing a job beside the server). */
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DependencyError, ErrorCode, TrackerRejectedError } from '../../lib/errors.ts';
@@ -41,6 +41,19 @@ describe('FileJobQueue', () => {
     await queue.enqueue(job('SD-1', 'same'));
     await queue.enqueue(job('SD-1', 'same'));
     expect(await queue.drain(async () => undefined)).toBe(1);
+  });
+
+  it('queues a redelivery whose first copy a crash left half-written, and removes the leftover at the next start', async () => {
+    const { dir, queue } = await queueIn();
+    await queue.enqueue(job('SD-1', 'same'));
+    // What a process killed between writing the job aside and renaming it leaves behind.
+    const [name] = await readdir(join(dir, 'pending'));
+    const leftover = `${name}.999999999.tmp`;
+    await rename(join(dir, 'pending', name as string), join(dir, 'pending', leftover));
+    await queue.enqueue(job('SD-1', 'same'));
+    expect(await queue.drain(async () => undefined)).toBe(1);
+    await queue.recover();
+    expect(await readdir(join(dir, 'pending'))).toEqual([]);
   });
 
   it("retries a failed job after its backoff, holding back the same ticket's later jobs but not others", async () => {

@@ -313,7 +313,7 @@ function redactAttrs(attrs: Record<string, unknown>, redact: Redact): Record<str
         // Free JSON (card data, extension parameters) can hold personal data in its keys too.
         return [[redactText(key, redact), redactValue(value, redact)]];
       }
-      if (isStructural(value)) return [[key, value]];
+      if (isStructural(key, value)) return [[key, value]];
       // A structural name with text that is no identifier (`localId: "Mette.Frederiksen"`) is left
       // out: detection cannot be trusted to see a name written as an identifier.
       return typeof value === 'string' ? [] : [[key, redactValue(value, redact)]];
@@ -332,12 +332,15 @@ const IDENTIFIER = /^(?:[a-z0-9_:.#/-]{0,128}|[A-Z][A-Z_]{0,31}|#[0-9a-fA-F]{3,8
  * (`Mette.Frederiksen` is not an identifier). Anything else under a structural name is redacted
  * like text.
  */
-function isStructural(value: unknown): boolean {
+function isStructural(key: string, value: unknown): boolean {
   if (typeof value === 'boolean') return true;
   // A CPR or phone number may be stored as a number, even under a structural name.
   if (typeof value === 'number') return !/\d{6}/.test(String(value));
   if (typeof value !== 'string') return false;
-  return UUID.test(value) || (IDENTIFIER.test(value) && !/\d{6}/.test(value));
+  // A date is epoch milliseconds, 12 to 14 digits: never a CPR (10) or phone number (8).
+  if (key === 'timestamp') return /^\d{12,14}$/.test(value);
+  // Digits separated by dots, dashes or slashes (`05.03.00-2467`, `20-30-40-50`) are one number.
+  return UUID.test(value) || (IDENTIFIER.test(value) && !/\d{6}/.test(value.replace(/[.\-/:_#]/g, '')));
 }
 
 function redactValue(value: unknown, redact: Redact): unknown {

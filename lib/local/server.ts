@@ -231,20 +231,24 @@ function decodePathSegment(segment: string): string {
   }
 }
 
-/** Reads the body, or returns undefined as soon as it passes the limit (without buffering the rest). */
+/**
+ * Reads the body, or returns undefined when it passes the limit. The rest of a body too large is
+ * read and dropped (up to {@link MAX_DISCARDED_BYTES}), not buffered: a client still sending when
+ * the connection closed would see a reset instead of the 413.
+ */
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).byteLength;
-    if (size > limit) {
-      req.resume();
-      return undefined;
-    }
-    chunks.push(chunk as Buffer);
+    if (size > MAX_DISCARDED_BYTES) break;
+    if (size <= limit) chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks);
+  return size > limit ? undefined : Buffer.concat(chunks);
 }
+
+/** How much of a body too large is read to answer 413 cleanly; beyond it the connection is cut. */
+const MAX_DISCARDED_BYTES = 64 * 1024 * 1024;
 
 function toEvent(
   req: IncomingMessage,

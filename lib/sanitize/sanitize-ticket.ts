@@ -12,7 +12,7 @@ import {
   TicketProxyError,
 } from '../errors.ts';
 import type { PersonalValue, Pseudonymizer } from '../pseudonymize/pseudonymizer.ts';
-import { isToken, TokenKind } from '../pseudonymize/token.ts';
+import { isToken, TOKEN_BODY_LENGTH, TokenKind } from '../pseudonymize/token.ts';
 import type { Retention } from '../retention/retention-policy.ts';
 import { type GenericTicket, genericTicketSchema } from '../ticket/generic-ticket.ts';
 import type { TokenVault } from '../vault/token-vault.ts';
@@ -67,6 +67,21 @@ export async function sanitizeTicket(
   const values: PersonalValue[] = found.flatMap(({ text, spans }) =>
     spans.map((s) => ({ kind: s.kind, value: text.slice(s.start, s.end) })),
   );
+  // The sanitized ticket must still fit the schema's limits (tokens are longer than most values):
+  // checked with stand-ins of the tokens' length before anything is written to the vault, so a
+  // ticket refused for it leaves nothing behind.
+  const byString = new Map(found.map((entry) => [`${entry.role}\0${entry.value}`, entry]));
+  checkLimits(
+    rewriteTicket(ticket, (value, role) => {
+      const entry = byString.get(`${role}\0${value}`);
+      return entry
+        ? writeIn(
+            entry,
+            entry.spans.map((s) => `${s.kind}_${'A'.repeat(TOKEN_BODY_LENGTH)}`),
+          )
+        : value;
+    }),
+  );
   const seenAt = deps.now?.() ?? new Date();
   const expiresAt = await expiryOf(ticket, seenAt, deps);
   const tokens = await deps.pseudonymizer.tokenize(
@@ -88,14 +103,7 @@ export async function sanitizeTicket(
     const known = recorded.get(`${role}\0${value}`);
     if (!known) throw new TicketProxyError(ErrorCode.SANITIZE_FAILED, 'sanitizer passes disagree');
     if (known.out !== undefined) return { ...known, out: known.out };
-    const { text, spans } = known.entry;
-    let out = '';
-    let at = 0;
-    for (const [i, span] of spans.entries()) {
-      out += text.slice(at, span.start) + known.tokens[i];
-      at = span.end;
-    }
-    out += text.slice(at);
+    const out = writeIn(known.entry, known.tokens);
     // Defence in depth: what leaves must not show anything the detectors can still see.
     if (role === 'text' && detectSpans(out, baseDetectors).length > 0) {
       throw new TicketProxyError(ErrorCode.SANITIZE_FAILED, 'personal data survived sanitizing');
@@ -118,6 +126,25 @@ export async function sanitizeTicket(
     throw new TicketProxyError(ErrorCode.SANITIZE_FAILED, 'sanitizer passes disagree');
   }
 
+  checkLimits(sanitized);
+  const replaced: SanitizeResult['replaced'] = {};
+  for (const { kind } of values) replaced[kind] = (replaced[kind] ?? 0) + 1;
+  return { ticket: sanitized, documents: sanitizedDocuments, replaced, expiresAt };
+}
+
+/** The string with each span replaced by its token. */
+function writeIn(entry: FoundInField, tokens: readonly string[]): string {
+  let out = '';
+  let at = 0;
+  for (const [i, span] of entry.spans.entries()) {
+    out += entry.text.slice(at, span.start) + tokens[i];
+    at = span.end;
+  }
+  return out + entry.text.slice(at);
+}
+
+/** @throws InvalidTicketError when the sanitized ticket breaks the schema's limits */
+function checkLimits(sanitized: unknown): void {
   const revalidated = genericTicketSchema.safeParse(sanitized);
   if (!revalidated.success) {
     throw new InvalidTicketError(
@@ -127,9 +154,6 @@ export async function sanitizeTicket(
       })),
     );
   }
-  const replaced: SanitizeResult['replaced'] = {};
-  for (const { kind } of values) replaced[kind] = (replaced[kind] ?? 0) + 1;
-  return { ticket: sanitized, documents: sanitizedDocuments, replaced, expiresAt };
 }
 
 /** One string of a ticket and the personal data in it. */

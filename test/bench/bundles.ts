@@ -7,12 +7,17 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { Report } from './report.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const LOADS = 5;
 const out = await mkdtemp(join(tmpdir(), 'ticket-proxy-bundles-'));
 const entries = (await readdir(join(ROOT, 'functions'))).filter((f) => f.endsWith('.ts')).sort();
-const rows: string[][] = [['function', 'bundle', 'gzip', 'module load (median of 5)']];
+const report = new Report(
+  'bundles',
+  `Lambda bundles as the stack builds them (esbuild, ESM, minified, SDK included), Node ${process.version}; ` +
+    `module load: a fresh process, median of ${LOADS}`,
+);
 
 try {
   for (const entry of entries) {
@@ -49,17 +54,13 @@ try {
       loads.push(Number(ms));
     }
     loads.sort((a, b) => a - b);
-    rows.push([
-      basename(entry, '.ts'),
-      `${(code.byteLength / 1e6).toFixed(2)} MB`,
-      `${Math.round(gzipSync(code).byteLength / 1e3)} KB`,
-      `${Math.round(loads[Math.floor(LOADS / 2)] ?? 0)} ms`,
-    ]);
+    const name = basename(entry, '.ts');
+    report.add(`${name}: bundle`, code.byteLength / 1e6, 'MB');
+    report.add(`${name}: gzipped`, gzipSync(code).byteLength / 1e3, 'KB');
+    report.add(`${name}: module load`, loads[Math.floor(LOADS / 2)] ?? 0, 'ms');
   }
 } finally {
   await rm(out, { recursive: true, force: true });
 }
 
-const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => r[i]?.length ?? 0))) ?? [];
-console.log(`\nLambda bundles (node ${process.versions.node})`);
-for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  '));
+await report.save();

@@ -7,13 +7,12 @@ import { defaultDetectors, detectSpans } from '../../lib/detect/detect.ts';
 import { formatToken, normalizeValue, type TokenKind } from '../../lib/pseudonymize/token.ts';
 import { findPersonalData } from '../../lib/sanitize/sanitize-ticket.ts';
 import { GOLD_KINDS, loadCorpus } from '../eval/corpus.ts';
+import { percentile, Report } from './report.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const corpus = loadCorpus();
 const texts = corpus.flatMap((t) => t.fields.map((f) => f.text));
 const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 
 /** MB/s of `fn` over every text, after a warm-up round. */
 function throughput(fn: (text: string) => unknown): number {
@@ -51,7 +50,7 @@ const ticketSeconds = (performance.now() - began) / 1000;
 latencies.sort((a, b) => a - b);
 
 /** Share of gold values of each kind that no longer appear in a redacted text. */
-function hidden(redact: (text: string, path: string, ticket: Ticket) => string): Record<string, string> {
+function hidden(redact: (text: string, path: string, ticket: Ticket) => string): Record<string, number> {
   const counts = Object.fromEntries(GOLD_KINDS.map((k) => [k, [0, 0]])) as Record<string, [number, number]>;
   for (const { ticket, fields } of corpus) {
     for (const { path, text, gold } of fields) {
@@ -63,9 +62,7 @@ function hidden(redact: (text: string, path: string, ticket: Ticket) => string):
       }
     }
   }
-  return Object.fromEntries(
-    Object.entries(counts).map(([k, [h, n]]) => [k, `${((100 * h) / Math.max(1, n)).toFixed(1)} %`]),
-  );
+  return Object.fromEntries(Object.entries(counts).map(([k, [h, n]]) => [k, (100 * h) / Math.max(1, n)]));
 }
 type Ticket = (typeof corpus)[number]['ticket'];
 /** What the sanitizer writes: it also knows the reporter and comment authors. */
@@ -85,28 +82,28 @@ const theirs = (text: string) => redactor.redact(text);
 
 const oursMBs = throughput((t) => detectSpans(t, defaultDetectors));
 const theirsMBs = throughput((t) => theirs(t));
-const rows: [string, string][] = [
-  [
-    'corpus',
-    `${corpus.length} tickets, ${texts.length} texts, ${(bytes / 1024).toFixed(0)} KiB, ${ROUNDS} rounds`,
-  ],
-  ['detection, every detector (MB/s, one core)', `${oursMBs.toFixed(1)} MB/s`],
-  [
-    'detection + pseudonymization per ticket (in memory)',
-    `p50 ${percentile(latencies, 0.5).toFixed(3)} ms, p99 ${percentile(latencies, 0.99).toFixed(3)} ms, ${((bytes * ROUNDS) / ticketSeconds / 1e6).toFixed(1)} MB/s`,
-  ],
-  ['@redactpii/node 1.0.17 on the same texts', `${theirsMBs.toFixed(1)} MB/s`],
-  ['speed ratio, ticket-proxy / @redactpii/node', `${(oursMBs / theirsMBs).toFixed(2)}×`],
-];
+const report = new Report('detection', `ticket-proxy detection benchmark, Node ${process.version}`);
+report.add(
+  'corpus',
+  corpus.length,
+  'tickets',
+  `${texts.length} texts, ${(bytes / 1024).toFixed(0)} KiB, ${ROUNDS} rounds`,
+);
+report.add('detection, every detector, one core', oursMBs, 'MB/s');
+report.add('detection + pseudonymization per ticket (in memory), p50', percentile(latencies, 0.5), 'ms');
+report.add('detection + pseudonymization per ticket (in memory), p99', percentile(latencies, 0.99), 'ms');
+report.add(
+  'detection + pseudonymization (in memory), throughput',
+  (bytes * ROUNDS) / ticketSeconds / 1e6,
+  'MB/s',
+);
+report.add('@redactpii/node 1.0.17 on the same texts', theirsMBs, 'MB/s');
+report.add('speed ratio, ticket-proxy / @redactpii/node', oursMBs / theirsMBs, '×');
 for (const [name, redact] of [
   ['ticket-proxy', ours],
   ['@redactpii/node', (text: string) => theirs(text)],
 ] as const) {
   const h = hidden(redact);
-  rows.push([`values hidden by ${name}`, GOLD_KINDS.map((k) => `${k} ${h[k]}`).join(', ')]);
+  for (const kind of GOLD_KINDS) report.add(`values hidden by ${name}, ${kind}`, h[kind] ?? 0, '%');
 }
-
-const width = Math.max(...rows.map(([k]) => k.length));
-console.log(`ticket-proxy detection benchmark, Node ${process.version}\n`);
-for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
-console.log();
+await report.save();

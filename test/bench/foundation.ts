@@ -1,4 +1,4 @@
-// `npm run bench`: figures for the foundation's hot paths, printed as a table. Not a test: no thresholds.
+// `npm run bench`: figures for the foundation's hot paths. Not a test: no thresholds.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,12 +15,15 @@ import { sanitizeTicket } from '../../lib/sanitize/sanitize-ticket.ts';
 import { DynamoTokenVault } from '../../lib/vault/dynamo-token-vault.ts';
 import { FakeKms } from '../support/fake-kms.ts';
 import { plantedTickets } from '../support/tickets.ts';
+import { meterDynamo, perTicket } from './dynamo-meter.ts';
+import { percentile, Report } from './report.ts';
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 2000);
 const corpus = plantedTickets(TICKETS, 2026);
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
-const rows: [string, string][] = [];
+const report = new Report(
+  'foundation',
+  `ticket-proxy foundation benchmark: ${TICKETS} generated tickets, Node ${process.version}`,
+);
 
 // Detection alone: pure CPU, one core.
 const texts = corpus.flatMap(({ ticket }) => [
@@ -34,10 +37,12 @@ const start = performance.now();
 const rounds = 20;
 for (let r = 0; r < rounds; r++) for (const t of texts) detectSpans(t, defaultDetectors);
 const seconds = (performance.now() - start) / 1000;
-rows.push([
+report.add(
   'detection throughput (CPR, e-mail, phone, secrets, names)',
-  `${((bytes * rounds) / seconds / 1e6).toFixed(1)} MB/s`,
-]);
+  (bytes * rounds) / seconds / 1e6,
+  'MB/s',
+  'generated tickets, one core',
+);
 
 // Whole sanitizer on the embedded default: dynalite on disk, local key file.
 const dir = await mkdtemp(join(tmpdir(), 'ticket-proxy-bench-'));
@@ -56,22 +61,18 @@ for (const pass of ['first sight (new tokens)', 'repeat (known tokens)'] as cons
   }
   const total = (performance.now() - began) / 1000;
   times.sort((a, b) => a - b);
-  rows.push([
-    `sanitize one ticket, ${pass}`,
-    `p50 ${percentile(times, 0.5).toFixed(2)} ms, p99 ${percentile(times, 0.99).toFixed(2)} ms, ${(TICKETS / total).toFixed(0)} tickets/s sequential`,
-  ]);
+  report.add(`sanitize one ticket, ${pass}, p50`, percentile(times, 0.5), 'ms', 'dynalite on disk');
+  report.add(`sanitize one ticket, ${pass}, p99`, percentile(times, 0.99), 'ms');
+  report.add(`sanitize, ${pass}, sequential`, TICKETS / total, 'tickets/s');
 }
 await dynamo.close();
 await rm(dir, { recursive: true, force: true });
 
-// The AWS key path: the real KMS client against the loopback KMS, counting calls per ticket.
+// The AWS key path: the real KMS client against the loopback KMS, counting KMS calls and DynamoDB
+// reads and writes per ticket (in-memory dynalite, which reports capacity units as DynamoDB does).
 const kms = await new FakeKms().start();
 const memory = await openEmbeddedDynamo();
-let dynamoRequests = 0;
-memory.client.middlewareStack.add((next) => (args) => {
-  dynamoRequests++;
-  return next(args);
-});
+const meter = meterDynamo(memory.client);
 const kmsClient = new KMSClient({
   endpoint: kms.url,
   region: 'eu-north-1',
@@ -82,21 +83,31 @@ const awsPseudonymizer = new Pseudonymizer({
   keys: new TenantKeys(new KmsKeyRing(kmsClient, kms.keyId), awsVault),
   vault: awsVault,
 });
-const slice = corpus.slice(0, Math.min(500, TICKETS));
-for (const pass of ['cold process, first tickets', 'warm process'] as const) {
-  const [kmsBefore, dynamoBefore] = [kms.calls.length, dynamoRequests];
+const size = Math.min(500, Math.floor(TICKETS / 2));
+const [first, second] = [corpus.slice(0, size), corpus.slice(size, 2 * size)];
+const passes = [
+  ['cold process, new tickets', first],
+  ['warm process, new tickets', second],
+  ['warm process, the same tickets again (known tokens)', first],
+] as const;
+for (const [pass, slice] of passes) {
+  const kmsBefore = kms.calls.length;
+  meter.take();
   for (const { ticket } of slice)
     await sanitizeTicket(ticket, { pseudonymizer: awsPseudonymizer, retention, vault: awsVault });
-  const perTicket = (n: number) => (n / slice.length).toFixed(3);
-  rows.push([
-    `per ticket with KMS key ring, ${pass}`,
-    `${perTicket(kms.calls.length - kmsBefore)} KMS calls, ${perTicket(dynamoRequests - dynamoBefore)} DynamoDB requests`,
-  ]);
+  const d = perTicket(meter.take(), slice.length);
+  const label = (what: string) => `${what} per ticket, ${pass}`;
+  const kmsCalls = (kms.calls.length - kmsBefore) / slice.length;
+  report.add(label('KMS calls'), kmsCalls, 'calls', `real KMS client, loopback KMS, ${size} tickets`);
+  report.add(label('DynamoDB requests'), d.readRequests + d.writeRequests, 'requests');
+  report.add(label('DynamoDB reads'), d.readRequests, 'requests', `${d.readItems.toFixed(2)} items`);
+  report.add(label('DynamoDB read units'), d.readUnits, 'RRU', 'as dynalite reports them');
+  report.add(label('DynamoDB writes'), d.writeRequests, 'requests');
+  report.add(label('DynamoDB items written'), d.writeItems, 'items', 'each item of a batch counts');
+  report.add(label('DynamoDB write units'), d.writeUnits, 'WRU');
 }
 kmsClient.destroy();
 await memory.close();
 await kms.stop();
 
-const width = Math.max(...rows.map(([k]) => k.length));
-console.log(`ticket-proxy foundation benchmark: ${TICKETS} generated tickets, Node ${process.version}\n`);
-for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
+await report.save();

@@ -2,6 +2,7 @@ import { da } from '@faker-js/faker';
 import names from '../../lib/detect/data/names.json' with { type: 'json' };
 import { CPR_FORMS, randomCpr, seededRandom } from './cpr.ts';
 import { topdeskMapping } from './payloads.ts';
+import { CPR_CONTEXTS } from './tickets.ts';
 
 // Generated webhooks for the leak canary: every servicedesk adapter, Danish personal data in every
 // written form the README says is found, in the parts each adapter reads and in parts it does not.
@@ -107,19 +108,6 @@ const PHONE_WRITERS: ((p: string) => string)[] = [
   (p) => p,
   (p) => `0045 ${p}`,
   (p) => p.replace(/(\d\d)(?=\d)/g, '$1-'),
-];
-
-/** Where a CPR number turns up in a ticket's text. */
-const CPR_CONTEXTS: ((v: string) => string)[] = [
-  (v) => `Borgeren med CPR ${v} kan ikke logge ind.`,
-  (v) => `https://nexus.example.dk/borger?cpr=${v}&view=plan`,
-  (v) => `{"cpr":"${v}","status":"aktiv"}`,
-  (v) => `navn;cpr;kommune\nX;${v};Ballerup`,
-  (v) => `| borger | ${v} | aktiv |`,
-  (v) => `2026-11-20T08:15:00Z ERROR PatientService lookup failed for ${v}`,
-  (v) => `\tat dk.nexus.Lookup.find(Lookup.java:42) cpr=${v}`,
-  (v) => `cpr:${v}`,
-  (v) => `CPR-nr.${v}`,
 ];
 
 const ASCII: Record<string, string> = { æ: 'ae', ø: 'oe', å: 'aa', é: 'e', ü: 'u', ö: 'o', ä: 'a' };

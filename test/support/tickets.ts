@@ -12,7 +12,8 @@ export interface PlantedTicket {
 
 const FIRST = ['Jens', 'Mette', 'Ahmed', 'Fatima', 'Søren', 'Anne Marie', 'Mikkel', 'Aisha', 'Lars', 'Ida'];
 const LAST = ['Hansen', 'Nielsen', 'Jørgensen', 'Yilmaz', 'Holm', 'Lund-Pedersen', 'Andersen', 'Khan'];
-const CONTEXTS: ((v: string) => string)[] = [
+/** Where a CPR number turns up in a ticket's text. */
+export const CPR_CONTEXTS: ((v: string) => string)[] = [
   (v) => `Borgeren med CPR ${v} kan ikke logge ind.`,
   (v) => `https://nexus.example.dk/borger?cpr=${v}&view=plan`,
   (v) => `{"cpr":"${v}","status":"aktiv"}`,
@@ -42,7 +43,7 @@ export function plantedTickets(count: number, seed = 1, tenant = 'ballerup'): Pl
       id: `SD-${10_000 + i}`,
       summary: `Fejl for borger ${written[0]}`,
       description: [
-        (CONTEXTS[i % CONTEXTS.length] as (v: string) => string)(written[1] as string),
+        (CPR_CONTEXTS[i % CPR_CONTEXTS.length] as (v: string) => string)(written[1] as string),
         `Pårørende skriver fra ${relative}, ring på ${phone}.`,
       ].join('\n'),
       reporter: { name, email },

@@ -14,14 +14,65 @@ const capitalized = (alternatives: string) =>
 const STREET_SUFFIX =
   'vej|vejen|gade|gaden|allé|alle|alléen|vænge|vænget|stræde|torv|torvet|plads|parken|park|boulevard|toften|toft|stien|sti|bakken|bakke|høj|højen|haven|have|engen|eng|marken|vangen|vang|kær|kæret|lunden|skoven|krogen|hegnet|ager|agre|gården|gård|huse|broen|strand|diget|dige|kvarter|løkke|løkken|tofte|banke|bjerg|bjerget|hus|holm|ås|åsen|dal|dalen|rækken|ringen|bue|buen|brynet|bryn|bro|brygge|bryggen|mosen|mose|kilde|kilden|lyngen|lyng|hegn|skrænten|stykket|spjældet|vejle|sletten|slette|lunde|lund|enge|skov';
 const HOUSE = String.raw`\d{1,4}(?:-\d{1,4})?[ \t]?[A-Za-z]?(?![\p{L}\p{N}])(?:,?[ \t]*(?:(?:st|kl)\b\.?|\d{1,2}\.)(?:[ \t]*(?:th|tv|mf|sal|\d{1,3}(?![\d.]))\b\.?)?)?`;
-// A compound ending in a street word (Bytoften), or the street word alone (Lunden, Vang, Brygge).
-const STREET_SUFFIX_GROUP = `\\p{Ll}(?:${STREET_SUFFIX})|(?<![\\p{L}])(?:${capitalized(STREET_SUFFIX)})`;
-const STREET_WORD = 'Vej|Vejen|Gade|Allé|Alle|Plads|Torv|Boulevard|Vænge|Stræde|Park|Have|Bakke|Høj';
-// The suffix is checked once per word by a lookbehind; earlier words of the name are read backwards.
-const STREET = new RegExp(
-  String.raw`(?<![\p{L}\p{N}])\p{Lu}[\p{Ll}.'’-]*(?<=${STREET_SUFFIX_GROUP}|^${STREET_WORD}|[^\p{L}]${STREET_WORD})[ \t]+${HOUSE}`,
-  'gu',
-);
+const SUFFIXES = STREET_SUFFIX.split('|');
+/** Street words that also stand alone, capitalized: `Gammel Kongevej`, `Lyngby Vej`, `H.C. Andersens Boulevard`. */
+const STREET_WORDS = new Set([
+  'Vej',
+  'Vejen',
+  'Gade',
+  'Allé',
+  'Alle',
+  'Plads',
+  'Torv',
+  'Boulevard',
+  'Vænge',
+  'Stræde',
+  'Park',
+  'Have',
+  'Bakke',
+  'Høj',
+]);
+const ALONE = new Set([...STREET_WORDS, ...capitalized(STREET_SUFFIX).split('|')]);
+const LOWER = /\p{Ll}/u;
+
+/** A word that names a street: a compound ending in a street word (Bytoften), or the street word alone (Lunden, Vang). */
+function isStreetWord(word: string): boolean {
+  if (ALONE.has(word)) return true;
+  // The suffix follows a lower-case letter after the capital: `Bytoften`, not `Toften` (alone, above).
+  return SUFFIXES.some(
+    (s) =>
+      word.length > s.length + 1 && word.endsWith(s) && LOWER.test(word[word.length - s.length - 1] ?? ''),
+  );
+}
+
+/**
+ * Where a street and house number may be: a word of lower-case letters (and `.'’-`) before spaces and a
+ * digit. Only there is the word read backwards and checked; a regex that tried every capital was slow.
+ */
+const BEFORE_NUMBER = /[\p{Ll}.'’-][ \t]+(?=\d)/gu;
+const WORD_TAIL = /[\p{Ll}.'’-]/u;
+const CAPITAL = /\p{Lu}/u;
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+const HOUSE_AT = new RegExp(HOUSE, 'uy');
+
+/** Streets with a house number, as [start, end] of the street word and number. */
+function* streets(text: string): Iterable<[number, number]> {
+  let done = 0;
+  for (const m of allMatches(BEFORE_NUMBER, text)) {
+    if (m.index < done) continue;
+    let start = m.index;
+    while (start > 0 && WORD_TAIL.test(text[start - 1] ?? '')) start--;
+    start--;
+    if (start < 0 || !CAPITAL.test(text[start] ?? '') || LETTER_OR_DIGIT.test(text[start - 1] ?? ''))
+      continue;
+    if (!isStreetWord(text.slice(start, m.index + 1))) continue;
+    HOUSE_AT.lastIndex = m.index + m[0].length;
+    const house = HOUSE_AT.exec(text);
+    if (!house) continue;
+    done = HOUSE_AT.lastIndex;
+    yield [start, m.index + m[0].length + house[0].replace(/[ \t,]+$/, '').length];
+  }
+}
 const WORDS_BEFORE = /(?:(?:\p{Lu}[\p{L}.'’-]*|\d{1,2}\.)[ \t]){1,3}$/u;
 
 const DIGIT = /\d/;
@@ -49,10 +100,9 @@ export const addressDetector: Detector = {
   *detect(text: string): Iterable<Span> {
     // Every address here has a number.
     if (!DIGIT.test(text)) return;
-    for (const m of allMatches(STREET, text)) {
-      const end = m.index + m[0].replace(/[ \t,]+$/, '').length;
-      const before = WORDS_BEFORE.exec(text.slice(Math.max(0, m.index - 60), m.index))?.[0].length ?? 0;
-      yield { kind: TokenKind.ADDR, start: m.index - before, end, confidence: 0.8 };
+    for (const [start, end] of streets(text)) {
+      const before = WORDS_BEFORE.exec(text.slice(Math.max(0, start - 60), start))?.[0].length ?? 0;
+      yield { kind: TokenKind.ADDR, start: start - before, end, confidence: 0.8 };
     }
     for (const m of allMatches(ANNOUNCED, text)) {
       const value = (m[1] ?? '').replace(/[ \t,]+$/, '');

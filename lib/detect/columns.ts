@@ -32,18 +32,29 @@ const NOT_A_PERSON = new Set(
   queue kø`.split(/\s+/),
 );
 
+/** Header cells repeat (every line of a CSV is tried as a header); each is read once. Bounded. */
+const headerKinds = new Map<string, TokenKind | undefined>();
+
 function headerKind(cell: string): TokenKind | undefined {
+  if (headerKinds.has(cell)) return headerKinds.get(cell);
+  if (headerKinds.size >= 10_000) headerKinds.clear();
+  const kind = readHeader(cell);
+  headerKinds.set(cell, kind);
+  return kind;
+}
+
+function readHeader(cell: string): TokenKind | undefined {
   const raw = cell
     .trim()
     .replace(/^["'*_]+|["'*_:]+$/g, '')
     .trim();
-  const exact = HEADERS.get(raw.toLocaleLowerCase('da'));
+  const exact = HEADERS.get(raw.toLowerCase());
   if (exact || /\s/.test(raw)) return exact;
   // `elev_navn`, `forælder-mobil`, `contactPhone`: one compound word says what its last part says,
   // unless a first part says it is about something else (`DeviceName`, `fil_navn`).
   const parts = raw
     .replace(/(\p{Ll})(\p{Lu})/gu, '$1_$2')
-    .toLocaleLowerCase('da')
+    .toLowerCase()
     .split(/[_-]+/);
   const kind = parts.length > 1 ? HEADERS.get(parts.at(-1) ?? '') : undefined;
   return kind && !parts.slice(0, -1).some((p) => NOT_A_PERSON.has(p)) ? kind : undefined;

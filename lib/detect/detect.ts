@@ -61,19 +61,51 @@ function detectOnce(original: string, detectors: readonly Detector[]): Span[] {
   const text = hasTokens
     ? original.replace(OWN_TOKEN, (token) => placeholder(token.slice(0, token.indexOf('_'))))
     : original;
-  const tokens = (hasTokens ? [...allMatches(TOKEN_PATTERN, text), ...allMatches(OWN_TOKEN, text)] : [])
-    // A body of digits only is a number after a label (`CPR_0101901234`), not a token.
-    .filter((m) => /[A-Z]/.test(m[0].slice(m[0].indexOf('_') + 1)))
-    .map((m) => ({ start: m.index, end: m.index + m[0].length }));
+  const inToken = hasTokens ? containment(tokensIn(text)) : () => false;
   const candidates: Span[] = [];
   for (const detector of detectors) {
     for (const span of detector.detect(text)) {
-      if (span.end <= span.start) continue;
-      const inToken = tokens.some((t) => t.start <= span.start && span.end <= t.end);
-      if (!inToken) candidates.push(span);
+      if (span.end > span.start && !inToken(span)) candidates.push(span);
     }
   }
   return mergeSpans(candidates);
+}
+
+/** The tokens in a text, sorted by start. */
+function tokensIn(text: string): { start: number; end: number }[] {
+  return (
+    [...allMatches(TOKEN_PATTERN, text), ...allMatches(OWN_TOKEN, text)]
+      // A body of digits only is a number after a label (`CPR_0101901234`), not a token.
+      .filter((m) => /[A-Z]/.test(m[0].slice(m[0].indexOf('_') + 1)))
+      .map((m) => ({ start: m.index, end: m.index + m[0].length }))
+      .sort((a, b) => a.start - b.start)
+  );
+}
+
+/**
+ * Whether a span lies inside one of the sorted stretches: a binary search for the last stretch that
+ * starts at or before it, and the furthest end of those (a text with thousands of tokens, such as a
+ * pasted log, made a scan per span quadratic).
+ */
+function containment(sorted: { start: number; end: number }[]): (span: Span) => boolean {
+  const reach: number[] = [];
+  for (const [i, s] of sorted.entries()) reach.push(Math.max(s.end, reach[i - 1] ?? -1));
+  return (span) => {
+    const i = lastAtOrBefore(sorted, span.start, (s) => s.start);
+    return i >= 0 && (reach[i] as number) >= span.end;
+  };
+}
+
+/** Index of the last item whose key is at most `position` in items sorted by key, or -1. */
+function lastAtOrBefore<T>(items: readonly T[], position: number, key: (item: T) => number): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (key(items[mid] as T) <= position) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
 }
 
 /** Sorts spans and merges overlapping ones into their union (see detectSpans). */
@@ -115,10 +147,11 @@ function mask(text: string, spans: Span[]): { text: string; toOriginal: (span: S
   pieces.push({ from: out.length, to: out.length + text.length - at, at });
   out += text.slice(at);
   const offset = (position: number, side: 'start' | 'end'): number => {
-    const piece = pieces.find(
-      (p) => position >= p.from && (position < p.to || (side === 'end' && position === p.to)),
-    );
-    if (!piece) return side === 'start' ? 0 : text.length;
+    // Pieces are in order and touch; an end on a boundary belongs to the piece before it.
+    let i = lastAtOrBefore(pieces, position, (p) => p.from);
+    if (side === 'end' && i > 0 && position === pieces[i]?.from) i--;
+    const piece = pieces[i];
+    if (!piece || position > piece.to) return side === 'start' ? 0 : text.length;
     if (!piece.span) return piece.at + position - piece.from;
     // Inside a placeholder: the span covers the whole value it stands for.
     return side === 'start' ? piece.span.start : piece.span.end;

@@ -345,11 +345,18 @@ export const nameDetector: Detector = {
     }
     // A word once seen as part of a name is that name wherever else it is written with a capital
     // (`Per Skov ringede. Skov var vred.`), unless it is one of the commonest words.
-    const inFound = (w: Word) => found.some((s) => s.start <= w.start && w.end <= s.end);
     const known = new Set<string>();
+    // Words and spans in text order: a word is in a span when a span starting before it ends after it.
+    const spans = found.toSorted((a, b) => a.start - b.start);
+    let next = 0;
+    let reach = -1;
     for (const word of words) {
+      while (next < spans.length && (spans[next] as Span).start <= word.start) {
+        reach = Math.max(reach, (spans[next++] as Span).end);
+      }
+      if (reach < word.end) continue;
       const w = bare(text.slice(word.start, word.end));
-      if (w.length >= 3 && !isCommonWord(w) && inFound(word)) known.add(w);
+      if (w.length >= 3 && !isCommonWord(w)) known.add(w);
     }
     if (known.size === 0) return found;
     for (const word of words) {

@@ -19,9 +19,9 @@ const LOWER = 2;
 const MARK = 3;
 const DIGIT = 4;
 
-/** Classes of the Latin code points; others are looked up once and remembered. */
-const LATIN = new Uint8Array(0x250);
-const others = new Map<number, number>();
+/** The class of every UTF-16 code unit, worked out on first sight (UNSEEN until then). */
+const UNSEEN = 255;
+const CLASSES = new Uint8Array(0x10000).fill(UNSEEN);
 
 function classify(code: number): number {
   const ch = String.fromCodePoint(code);
@@ -31,18 +31,15 @@ function classify(code: number): number {
   if (/\p{N}/u.test(ch)) return DIGIT;
   return OTHER;
 }
-for (let c = 0; c < LATIN.length; c++) LATIN[c] = classify(c);
 
 /** The class of a UTF-16 code unit; past the end of a text (`NaN`) is OTHER. */
 export function charClass(code: number): number {
   if (!(code >= 0)) return OTHER;
-  if (code < LATIN.length) return LATIN[code] ?? OTHER;
-  let c = others.get(code);
-  if (c === undefined) {
-    c = classify(code);
-    if (others.size < 10_000) others.set(code, c);
-  }
-  return c;
+  const c = CLASSES[code] as number;
+  if (c !== UNSEEN) return c;
+  const seen = classify(code);
+  CLASSES[code] = seen;
+  return seen;
 }
 
 const isLetter = (c: number) => c === UPPER || c === LOWER || c === MARK;
@@ -58,23 +55,24 @@ function isMention(text: string, start: number): boolean {
   return !isLetter(c) && c !== DIGIT && !NOT_BEFORE_LOWER.has(text.charCodeAt(start - 2));
 }
 
-/** One part of a word: a letter run starting at `at`, and whether it is capitalized or lower case. */
-function part(text: string, at: number): { end: number; shape: number } {
+/** The shape of the part {@link part} read last; a second return value without an object per part. */
+let partShape = 0;
+
+/** One part of a word: a letter run starting at `at`; returns its end, and sets its shape. */
+function part(text: string, at: number): number {
   let i = at;
   let upper = 0;
   let lower = 0;
-  let firstUpper = false;
+  const firstUpper = charClass(text.charCodeAt(at)) === UPPER;
   for (; i < text.length; i++) {
     const c = charClass(text.charCodeAt(i));
-    if (!isLetter(c)) break;
-    if (c === UPPER) {
-      if (i === at) firstUpper = true;
-      upper++;
-    } else if (c === LOWER) lower++;
+    if (c === UPPER) upper++;
+    else if (c === LOWER) lower++;
+    else if (c !== MARK) break;
   }
-  const shape =
+  partShape =
     firstUpper && upper === 1 && lower > 0 ? Shape.Capitalized : upper === 0 && lower > 1 ? Shape.Lower : 0;
-  return { end: i, shape };
+  return i;
 }
 
 /** Every word of the text: letters and marks, joined by hyphens between capitalized parts. */
@@ -87,12 +85,13 @@ export function scanWords(text: string): ScannedWord[] {
       continue;
     }
     const start = i;
-    let { end, shape } = part(text, i);
+    let end = part(text, i);
+    let shape = partShape;
     // Hansen-Møller is one capitalized word; Nexus-support is Nexus and then something else.
     while (shape === Shape.Capitalized && text.charCodeAt(end) === 0x2d) {
       const next = part(text, end + 1);
-      if (next.shape !== Shape.Capitalized) break;
-      end = next.end;
+      if (partShape !== Shape.Capitalized) break;
+      end = next;
     }
     i = end;
     // Any letters or digits glued on make the whole run something other than a word.

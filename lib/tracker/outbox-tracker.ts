@@ -1,4 +1,5 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { type FileHandle, mkdir, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AdfDocument } from '../document/adf.ts';
 import { DependencyError, ErrorCode, TicketProxyError, TrackerRejectedError } from '../errors.ts';
@@ -53,11 +54,22 @@ export interface OutboxIssue extends OutboxContent {
  * is safe to repeat, as the port asks: creating an issue the outbox already has for the same ticket
  * returns that issue, and a comment or attachment it already has is not added again. Unknown keys
  * fail like Jira's 404, with TrackerRejectedError.
+ *
+ * The file is read and folded once, into an index of what the methods decide by (keys, sources,
+ * labels, comment and attachment ids; never an attachment's bytes), and each line this instance
+ * appends is applied to the index as well. Another process may append to the same file (the CLI's
+ * `redrive` beside the local server): each operation compares the file's size, modification time
+ * and inode with what this instance last read or wrote, and folds the file again when they differ.
+ * {@link list} and {@link attachmentContent} read the file itself, whoever wrote it.
  */
 export class OutboxTracker implements TicketTracker {
   readonly #path: string;
   /** Operations run one at a time, so concurrent tickets get distinct keys and whole lines. */
   #queue: Promise<unknown> = Promise.resolve();
+  /** The folded file; undefined until first used, and again whenever it may be stale. */
+  #index: OutboxIndex | undefined;
+  /** The file as the index has it: undefined for no file. */
+  #seen: FileMark | undefined;
   /** The file ended without a newline when last read: a crash tore its last line. */
   #torn = false;
 
@@ -66,16 +78,16 @@ export class OutboxTracker implements TicketTracker {
   }
 
   findIssue(source: IssueSource): Promise<string | undefined> {
-    return this.#serialized(async () => findBySource(fold(await this.#read()), source)?.issueKey);
+    return this.#serialized(async () => (await this.#current()).find(source));
   }
 
   createIssue(content: IssueContent): Promise<{ issueKey: string }> {
     return this.#serialized(async () => {
-      const issues = fold(await this.#read());
-      const existing = findBySource(issues, content.source);
-      if (existing) return { issueKey: existing.issueKey };
-      const issueKey = `OUTBOX-${issues.length + 1}`;
-      await this.#append({
+      const index = await this.#current();
+      const existing = index.find(content.source);
+      if (existing) return { issueKey: existing };
+      const issueKey = `OUTBOX-${index.size + 1}`;
+      await this.#append(index, {
         op: 'created',
         issueKey,
         at: now(),
@@ -89,11 +101,12 @@ export class OutboxTracker implements TicketTracker {
 
   updateIssue(issueKey: string, content: IssueContent): Promise<void> {
     return this.#serialized(async () => {
-      const issue = this.#require(fold(await this.#read()), issueKey);
+      const index = await this.#current();
+      const issue = index.require(issueKey);
       const labels = content.labelsOmitted
         ? [...new Set([...content.labels, ...issue.labels])]
         : content.labels;
-      await this.#append({
+      await this.#append(index, {
         op: 'updated',
         issueKey,
         at: now(),
@@ -105,19 +118,16 @@ export class OutboxTracker implements TicketTracker {
 
   syncedItems(issueKey: string): Promise<{ comments: Set<string>; attachments: Set<string> }> {
     return this.#serialized(async () => {
-      const issue = this.#require(fold(await this.#read()), issueKey);
-      return {
-        comments: new Set(issue.comments.map((c) => c.sourceId)),
-        attachments: new Set(issue.attachments.map((a) => a.sourceId)),
-      };
+      const issue = (await this.#current()).require(issueKey);
+      return { comments: new Set(issue.comments), attachments: new Set(issue.attachments) };
     });
   }
 
   addComment(issueKey: string, comment: IssueComment): Promise<void> {
     return this.#serialized(async () => {
-      const issue = this.#require(fold(await this.#read()), issueKey);
-      if (issue.comments.some((c) => c.sourceId === comment.sourceId)) return;
-      await this.#append({
+      const index = await this.#current();
+      if (index.require(issueKey).comments.has(comment.sourceId)) return;
+      await this.#append(index, {
         op: 'comment',
         issueKey,
         at: now(),
@@ -129,9 +139,9 @@ export class OutboxTracker implements TicketTracker {
 
   addAttachment(issueKey: string, attachment: IssueAttachment): Promise<void> {
     return this.#serialized(async () => {
-      const issue = this.#require(fold(await this.#read()), issueKey);
-      if (issue.attachments.some((a) => a.sourceId === attachment.sourceId)) return;
-      await this.#append({
+      const index = await this.#current();
+      if (index.require(issueKey).attachments.has(attachment.sourceId)) return;
+      await this.#append(index, {
         op: 'attachment',
         issueKey,
         at: now(),
@@ -166,44 +176,189 @@ export class OutboxTracker implements TicketTracker {
     return run;
   }
 
-  #require(issues: OutboxIssue[], issueKey: string): OutboxIssue {
-    const issue = issues.find((i) => i.issueKey === issueKey);
-    if (!issue) throw new TrackerRejectedError(404, `the local outbox has no issue ${issueKey}`);
-    return issue;
-  }
-
-  async #read(): Promise<OutboxOperation[]> {
-    const text = await readFile(this.#path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return '';
-      throw error;
-    });
-    this.#torn = text !== '' && !text.endsWith('\n');
-    return text.split('\n').flatMap((line) => {
-      try {
-        return line ? [JSON.parse(line) as OutboxOperation] : [];
-      } catch {
-        return [];
-      }
-    });
+  /** The index, folded again first when the file is not the one this instance last read or wrote. */
+  async #current(): Promise<OutboxIndex> {
+    if (this.#index && sameFile(this.#seen, await statIfAny(this.#path))) return this.#index;
+    this.#index = undefined;
+    const { operations, torn, mark } = await readOperations(this.#path);
+    const index = new OutboxIndex();
+    for (const operation of operations) index.apply(operation);
+    this.#torn = torn;
+    this.#seen = mark;
+    this.#index = index;
+    return index;
   }
 
   async #readOrThrow(): Promise<OutboxOperation[]> {
     try {
-      return await this.#read();
+      return (await readOperations(this.#path)).operations;
     } catch (error) {
       throw new DependencyError(ErrorCode.TRACKER_UNAVAILABLE, 'could not read the local outbox', error);
     }
   }
 
-  /** Always after a #read in the same queued operation, which says whether the file ends in a torn line. */
-  async #append(operation: OutboxOperation): Promise<void> {
+  /** Always in a queued operation after {@link #current}, which says whether the file ends in a torn line. */
+  async #append(index: OutboxIndex, operation: OutboxOperation): Promise<void> {
+    // Whatever goes wrong below, the next operation folds the file again rather than trust the index.
+    this.#index = undefined;
     await mkdir(dirname(this.#path), { recursive: true, mode: 0o700 });
     // One write of one line: a crash leaves whole lines only, at worst a torn last line, which the next
     // line must not be glued to.
-    const line = `${this.#torn ? '\n' : ''}${JSON.stringify(operation)}\n`;
-    await appendFile(this.#path, line, { mode: 0o600 });
+    const line = Buffer.from(`${this.#torn ? '\n' : ''}${JSON.stringify(operation)}\n`);
+    const file = await open(this.#path, 'a', 0o600);
+    let after: Stats;
+    try {
+      await file.writeFile(line);
+      after = await file.stat();
+    } finally {
+      await file.close();
+    }
     this.#torn = false;
+    // Only this line came after what the index has: keep the index. Another writer's lines mixed in
+    // (or a file replaced meanwhile) leave it unset, to be folded again.
+    if (after.size !== (this.#seen?.size ?? 0) + line.byteLength) return;
+    if (this.#seen && (after.ino !== this.#seen.ino || after.dev !== this.#seen.dev)) return;
+    index.apply(operation);
+    this.#seen = markOf(after, after.size);
+    this.#index = index;
   }
+}
+
+/** What the methods decide by, of one issue. */
+interface IndexedIssue {
+  /** Position among the file's issues: of two issues for one ticket, the first is the one found. */
+  order: number;
+  source: IssueSource;
+  labels: string[];
+  comments: Set<string>;
+  attachments: Set<string>;
+}
+
+/** The outbox's operations folded as {@link fold} folds them, keeping only what the methods decide by. */
+class OutboxIndex {
+  readonly #issues = new Map<string, IndexedIssue>();
+  /** Source (see {@link sourceKey}) → key of the first issue with that source. */
+  readonly #bySource = new Map<string, string>();
+
+  get size(): number {
+    return this.#issues.size;
+  }
+
+  find(source: IssueSource): string | undefined {
+    return this.#bySource.get(sourceKey(source));
+  }
+
+  require(issueKey: string): IndexedIssue {
+    const issue = this.#issues.get(issueKey);
+    if (!issue) throw new TrackerRejectedError(404, `the local outbox has no issue ${issueKey}`);
+    return issue;
+  }
+
+  apply(operation: OutboxOperation): void {
+    if (operation.op === 'created') {
+      // Two processes may have created the same key: the later line replaces the issue, like fold.
+      const replaced = this.#issues.get(operation.issueKey);
+      this.#issues.set(operation.issueKey, {
+        order: replaced?.order ?? this.#issues.size,
+        source: operation.source,
+        labels: [...operation.labels],
+        comments: new Set(),
+        attachments: new Set(),
+      });
+      this.#moved(operation.issueKey, replaced?.source);
+      return;
+    }
+    const issue = this.#issues.get(operation.issueKey);
+    if (!issue) return;
+    if (operation.op === 'updated') {
+      const before = issue.source;
+      issue.source = operation.source;
+      issue.labels = [...operation.labels];
+      this.#moved(operation.issueKey, before);
+    } else if (operation.op === 'comment') {
+      issue.comments.add(operation.sourceId);
+    } else {
+      issue.attachments.add(operation.sourceId);
+    }
+  }
+
+  /** Keeps {@link #bySource} right after the issue's source became what it is, from `before`. */
+  #moved(issueKey: string, before: IssueSource | undefined): void {
+    const issue = this.#issues.get(issueKey) as IndexedIssue;
+    const source = sourceKey(issue.source);
+    if (before && sourceKey(before) !== source && this.#bySource.get(sourceKey(before)) === issueKey) {
+      this.#bySource.delete(sourceKey(before));
+      const next = [...this.#issues].find(([, other]) => sourceKey(other.source) === sourceKey(before));
+      if (next) this.#bySource.set(sourceKey(before), next[0]);
+    }
+    const holder = this.#bySource.get(source);
+    const holderOrder = holder === undefined ? undefined : this.#issues.get(holder)?.order;
+    if (holderOrder === undefined || holderOrder > issue.order) this.#bySource.set(source, issueKey);
+  }
+}
+
+/** Which file, how long and when last written: an append by anyone changes the size. */
+interface FileMark {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
+
+/** `size` is what was read; when the file had grown meanwhile, the mark matches no file. */
+const markOf = (stats: Stats, size: number): FileMark => ({
+  dev: stats.dev,
+  ino: stats.ino,
+  size,
+  mtimeMs: stats.size === size ? stats.mtimeMs : Number.NaN,
+});
+
+const sameFile = (seen: FileMark | undefined, stats: Stats | undefined): boolean =>
+  seen === undefined || stats === undefined
+    ? seen === stats
+    : seen.dev === stats.dev &&
+      seen.ino === stats.ino &&
+      seen.size === stats.size &&
+      seen.mtimeMs === stats.mtimeMs;
+
+async function statIfAny(path: string): Promise<Stats | undefined> {
+  try {
+    return await stat(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** The file's whole lines, parsed; lines that do not parse (a torn line) are skipped. */
+async function readOperations(
+  path: string,
+): Promise<{ operations: OutboxOperation[]; torn: boolean; mark: FileMark | undefined }> {
+  let file: FileHandle;
+  try {
+    file = await open(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      return { operations: [], torn: false, mark: undefined };
+    throw error;
+  }
+  let bytes: Buffer;
+  let stats: Stats;
+  try {
+    bytes = await file.readFile();
+    stats = await file.stat();
+  } finally {
+    await file.close();
+  }
+  const text = bytes.toString('utf8');
+  const operations = text.split('\n').flatMap((line) => {
+    try {
+      return line ? [JSON.parse(line) as OutboxOperation] : [];
+    } catch {
+      return [];
+    }
+  });
+  return { operations, torn: text !== '' && !text.endsWith('\n'), mark: markOf(stats, bytes.byteLength) };
 }
 
 function fold(operations: readonly OutboxOperation[]): OutboxIssue[] {
@@ -236,8 +391,7 @@ function fold(operations: readonly OutboxOperation[]): OutboxIssue[] {
   return [...issues.values()];
 }
 
-const findBySource = (issues: readonly OutboxIssue[], source: IssueSource) =>
-  issues.find((i) => i.source.tenant === source.tenant && i.source.ticketId === source.ticketId);
+const sourceKey = (source: IssueSource) => `${source.tenant}\u0000${source.ticketId}`;
 
 const toOutbox = (content: IssueContent): Omit<OutboxContent, 'description'> & Partial<OutboxContent> => ({
   summary: content.summary,

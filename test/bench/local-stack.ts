@@ -4,6 +4,7 @@
 // time it: the bench wraps the runtime's queue to note when each job was queued, and the writer's job
 // handler to note when each job was written; a logger that only counts bytes stands in for stdout.
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -51,7 +52,13 @@ export interface LocalStack {
   send(ticket: GenericTicket): Promise<{ status: number; ms: number }>;
   /** Resolves when the writer has written the ticket's job. */
   whenWritten(ticketId: string): Promise<void>;
+  /** Stops the server and the writer (which first drains the queue), removes the data directory. */
   close(): Promise<void>;
+  /**
+   * Stops the server without waiting for the writer, which may still be working through the queue:
+   * exit right after. The data directory is removed as the process exits, when nothing writes to it.
+   */
+  discard(): Promise<void>;
 }
 
 export async function startLocalStack(): Promise<LocalStack> {
@@ -133,6 +140,14 @@ export async function startLocalStack(): Promise<LocalStack> {
       await runtime.queue.stop();
       await runtime.close();
       await rm(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+    },
+    async discard() {
+      server.close();
+      server.closeAllConnections();
+      // No new rounds; the one under way goes on (stop() would wait for it), and would recreate
+      // directories a removal now left behind.
+      void runtime.queue.stop();
+      process.once('exit', () => rmSync(dataDir, { recursive: true, force: true, maxRetries: 5 }));
     },
   };
   return stack;

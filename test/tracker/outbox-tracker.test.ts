@@ -1,4 +1,4 @@
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, TrackerRejectedError } from '../../lib/errors.ts';
@@ -108,6 +108,151 @@ describe('OutboxTracker', () => {
     expect(await new OutboxTracker(path).list()).toHaveLength(1);
     await new OutboxTracker(path).createIssue(content('SD-2'));
     expect((await new OutboxTracker(path).list()).map((i) => i.issueKey)).toEqual(['OUTBOX-1', 'OUTBOX-2']);
+  });
+
+  it('sees what another instance appended to the same file, as the CLI beside the server would', async () => {
+    const path = await outboxPath();
+    const server = new OutboxTracker(path);
+    const cli = new OutboxTracker(path);
+    expect(await server.createIssue(content('SD-1'))).toEqual({ issueKey: 'OUTBOX-1' });
+    expect(await cli.createIssue(content('SD-2'))).toEqual({ issueKey: 'OUTBOX-2' });
+    await cli.addComment('OUTBOX-1', { sourceId: 'c1', body: textToAdf('Svar') });
+    await cli.updateIssue('OUTBOX-1', content('SD-1', { labels: ['cli'] }));
+
+    expect(await server.findIssue(content('SD-2').source)).toBe('OUTBOX-2');
+    expect(await server.createIssue(content('SD-2'))).toEqual({ issueKey: 'OUTBOX-2' });
+    expect(await server.syncedItems('OUTBOX-1')).toEqual({
+      comments: new Set(['c1']),
+      attachments: new Set(),
+    });
+    await server.addComment('OUTBOX-1', { sourceId: 'c1', body: textToAdf('Svar') });
+    await server.updateIssue('OUTBOX-1', content('SD-1', { labels: ['server'], labelsOmitted: true }));
+    expect(await server.createIssue(content('SD-3'))).toEqual({ issueKey: 'OUTBOX-3' });
+    expect(await cli.createIssue(content('SD-3'))).toEqual({ issueKey: 'OUTBOX-3' });
+
+    const issues = await cli.list();
+    expect(issues.map((i) => i.issueKey)).toEqual(['OUTBOX-1', 'OUTBOX-2', 'OUTBOX-3']);
+    expect(issues[0]?.comments.map((c) => c.sourceId)).toEqual(['c1']);
+    expect(issues[0]?.labels.sort()).toEqual(['cli', 'server']);
+  });
+
+  it('starts over when the file is removed or replaced under it', async () => {
+    const path = await outboxPath();
+    const outbox = new OutboxTracker(path);
+    await outbox.createIssue(content('SD-1'));
+    await rm(path);
+    expect(await outbox.findIssue(content('SD-1').source)).toBeUndefined();
+    await expect(outbox.syncedItems('OUTBOX-1')).rejects.toBeInstanceOf(TrackerRejectedError);
+    expect(await outbox.createIssue(content('SD-2'))).toEqual({ issueKey: 'OUTBOX-1' });
+
+    const other = `${path}.other`;
+    await new OutboxTracker(other).createIssue(content('SD-7'));
+    await rename(other, path);
+    expect(await outbox.findIssue(content('SD-2').source)).toBeUndefined();
+    expect(await outbox.findIssue(content('SD-7').source)).toBe('OUTBOX-1');
+  });
+
+  it('keeps appending whole lines after a torn last line appears under a running instance', async () => {
+    const path = await outboxPath();
+    const outbox = new OutboxTracker(path);
+    await outbox.createIssue(content('SD-1'));
+    await appendFile(path, '{"op":"comment","issueKey":"OUTB');
+    expect(await outbox.createIssue(content('SD-2'))).toEqual({ issueKey: 'OUTBOX-2' });
+    await outbox.addComment('OUTBOX-1', { sourceId: 'c1', body: textToAdf('Svar') });
+    await outbox.addComment('OUTBOX-2', { sourceId: 'c2', body: textToAdf('Svar') });
+
+    const text = await readFile(path, 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    const lines = text.split('\n').slice(0, -1);
+    // The torn line alone does not parse; no line is empty, no line glued to it.
+    expect(lines[1]).toBe('{"op":"comment","issueKey":"OUTB');
+    expect(lines.filter((_, i) => i !== 1).map((l) => JSON.parse(l).op)).toEqual([
+      'created',
+      'created',
+      'comment',
+      'comment',
+    ]);
+    expect(await outbox.syncedItems('OUTBOX-1')).toEqual({
+      comments: new Set(['c1']),
+      attachments: new Set(),
+    });
+    const fresh = new OutboxTracker(path);
+    expect((await fresh.list()).map((i) => [i.issueKey, i.comments.map((c) => c.sourceId)])).toEqual([
+      ['OUTBOX-1', ['c1']],
+      ['OUTBOX-2', ['c2']],
+    ]);
+    expect(await fresh.syncedItems('OUTBOX-2')).toEqual({
+      comments: new Set(['c2']),
+      attachments: new Set(),
+    });
+  });
+
+  it('answers after many operations, by two instances, as a fold of the file does', async () => {
+    const path = await outboxPath();
+    const instances = [new OutboxTracker(path), new OutboxTracker(path)] as const;
+    let seed = 42;
+    const random = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return (seed >>> 16) % n; // an LCG's low bits repeat quickly
+    };
+    const labelPool = ['a', 'b', 'c', 'd'];
+    const someLabels = () => labelPool.filter(() => random(2) === 0);
+    for (let step = 0; step < 400; step++) {
+      const outbox = instances[random(5) === 0 ? 1 : 0];
+      const known = await outbox.list();
+      const issue = known[random(known.length + 1)];
+      const kind = random(6);
+      if (!issue || kind === 0) {
+        await outbox.createIssue(content(`SD-${random(40)}`, { labels: someLabels() }));
+      } else if (kind === 1) {
+        await outbox.updateIssue(
+          issue.issueKey,
+          content(issue.source.ticketId, { labels: someLabels(), labelsOmitted: random(2) === 0 }),
+        );
+      } else if (kind <= 3) {
+        await outbox.addComment(issue.issueKey, { sourceId: `c${random(4)}`, body: textToAdf('Svar') });
+      } else {
+        await outbox.addAttachment(issue.issueKey, {
+          sourceId: `a${random(3)}`,
+          filename: 'x.bin',
+          mimeType: 'application/octet-stream',
+          content: new Uint8Array([random(256)]),
+        });
+      }
+    }
+
+    const folded = await new OutboxTracker(path).list();
+    expect(folded.length).toBeGreaterThan(20);
+    for (const outbox of [...instances, new OutboxTracker(path)]) {
+      for (const issue of folded) {
+        expect(await outbox.findIssue(issue.source)).toBe(issue.issueKey);
+        expect(await outbox.syncedItems(issue.issueKey)).toEqual({
+          comments: new Set(issue.comments.map((c) => c.sourceId)),
+          attachments: new Set(issue.attachments.map((a) => a.sourceId)),
+        });
+      }
+    }
+    // Labels: an update without the servicedesk's labels keeps the ones the fold has.
+    const [first] = instances;
+    for (const issue of folded) {
+      await first.updateIssue(
+        issue.issueKey,
+        content(issue.source.ticketId, { labels: ['z'], labelsOmitted: true }),
+      );
+    }
+    const relabelled = await first.list();
+    expect(relabelled.map((i) => [...i.labels].sort())).toEqual(
+      folded.map((i) => [...new Set(['z', ...i.labels])].sort()),
+    );
+    // No duplicates, and the next key follows the fold's issues.
+    for (const issue of relabelled) {
+      expect(issue.comments.length).toBe(new Set(issue.comments.map((c) => c.sourceId)).size);
+      expect(issue.attachments.length).toBe(new Set(issue.attachments.map((a) => a.sourceId)).size);
+    }
+    expect(new Set(relabelled.map((i) => i.source.ticketId)).size).toBe(relabelled.length);
+    expect(await instances[1].createIssue(content('SD-new'))).toEqual({
+      issueKey: `OUTBOX-${folded.length + 1}`,
+    });
   });
 
   it('refuses an unknown issue key like Jira’s 404', async () => {

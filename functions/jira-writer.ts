@@ -17,6 +17,7 @@ import { inInvocation } from './support/logging.ts';
 export function createJobHandler(
   runtime: () => Runtime | Promise<Runtime>,
   logger: Logger = new Logger({ serviceName: 'jira-writer' }),
+  options: { now?: () => Date } = {},
 ): (job: SyncJob) => Promise<SyncOutcome> {
   return async (job) => {
     const context = { tenant: job.tenant, ticketId: job.ticketId, eventId: job.eventId };
@@ -26,6 +27,8 @@ export function createJobHandler(
         tracker: deps.trackerFor(job.tenant),
         vault: deps.vault,
         links: deps.links,
+        ...(deps.createSettleMs !== undefined && { createSettleMs: deps.createSettleMs }),
+        ...(options.now && { now: options.now }),
         contentOptions: (tenant) => {
           const config = deps.tenants.configFor(tenant);
           return {

@@ -14,6 +14,11 @@ export const ErrorCode = {
   /** An internal check found the sanitizer's output unsafe; nothing was forwarded. */
   SANITIZE_FAILED: 'SANITIZE_FAILED',
   TRACKER_UNAVAILABLE: 'TRACKER_UNAVAILABLE',
+  /**
+   * An earlier attempt to create the ticket's issue may have succeeded without the tracker's search
+   * showing it yet: the job waits rather than risk a second issue, and is retried later.
+   */
+  TRACKER_SETTLING: 'TRACKER_SETTLING',
   SECRET_UNAVAILABLE: 'SECRET_UNAVAILABLE',
   CONFIG_INVALID: 'CONFIG_INVALID',
   DATA_DIR_IN_USE: 'DATA_DIR_IN_USE',
@@ -38,18 +43,23 @@ export interface TicketProxyErrorOptions {
   cause?: unknown;
   /** True when the same request may succeed later (a dependency was down). */
   retryable?: boolean;
+  /** How long to wait before a retry can help, when the error knows. */
+  retryAfterMs?: number;
 }
 
 /** Base of every error this project throws on purpose. */
 export class TicketProxyError extends Error {
   readonly code: ErrorCode;
   readonly retryable: boolean;
+  /** How long to wait before a retry can help, when the error knows; undefined otherwise. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: TicketProxyErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.name = 'TicketProxyError';
     this.code = code;
     this.retryable = options.retryable ?? false;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 
@@ -101,6 +111,7 @@ type DependencyErrorCode =
   | typeof ErrorCode.KEY_UNAVAILABLE
   | typeof ErrorCode.VAULT_UNAVAILABLE
   | typeof ErrorCode.TRACKER_UNAVAILABLE
+  | typeof ErrorCode.TRACKER_SETTLING
   | typeof ErrorCode.SECRET_UNAVAILABLE
   | typeof ErrorCode.QUEUE_UNAVAILABLE
   | typeof ErrorCode.SERVICEDESK_UNAVAILABLE
@@ -109,9 +120,25 @@ type DependencyErrorCode =
 
 /** A dependency (key provider, vault, tracker, secret store) failed; the caller may retry. */
 export class DependencyError extends TicketProxyError {
-  constructor(code: DependencyErrorCode, message: string, cause?: unknown) {
-    super(code, message, { cause, retryable: true });
+  constructor(code: DependencyErrorCode, message: string, cause?: unknown, retryAfterMs?: number) {
+    super(code, message, { cause, retryable: true, retryAfterMs });
     this.name = 'DependencyError';
+  }
+}
+
+/**
+ * Not a failure but a wait (TRACKER_SETTLING): an earlier attempt to create the ticket's issue may
+ * have succeeded although the tracker's search does not show it yet, so creating now could make a
+ * second issue. By `retryAfterMs` the search shows the issue, or the attempt evidently created
+ * nothing. A queue that can delay a job (the file queue) waits that long without counting an
+ * attempt; SQS redelivers after its visibility timeout, which is longer.
+ */
+export class TrackerSettlingError extends DependencyError {
+  declare readonly retryAfterMs: number;
+
+  constructor(message: string, retryAfterMs: number) {
+    super(ErrorCode.TRACKER_SETTLING, message, undefined, retryAfterMs);
+    this.name = 'TrackerSettlingError';
   }
 }
 

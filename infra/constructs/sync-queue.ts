@@ -4,6 +4,7 @@ import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { CREATE_SETTLE_MS } from '../../lib/sync/sync-ticket.ts';
 import type { OperatorAlarms } from './operator-alarms.ts';
 
 export interface SyncQueueProps {
@@ -47,6 +48,20 @@ export class SyncQueue extends Construct {
         'This queue is itself the sync queue’s dead-letter queue; its jobs go back with npx ticket-proxy redrive.',
     });
     this.visibilityTimeout = Duration.seconds(props.consumerTimeout.toSeconds() * 6);
+    // After a create Jira may have carried out, the writer does not create again for the settle
+    // window (lib/sync/sync-ticket.ts). A job must still be received once after it, or it would be
+    // dead-lettered only for waiting. With the defaults it never waits at all: the next receive comes
+    // a visibility timeout (18 min) after the last, at least 15 min after the create (sent within
+    // the writer's 3 min); and the fifth receive comes 72 min after the first.
+    const maxReceiveCount = props.maxReceiveCount ?? 5;
+    const lastReceiveAfterMs =
+      (maxReceiveCount - 1) * this.visibilityTimeout.toMilliseconds() -
+      props.consumerTimeout.toMilliseconds();
+    if (lastReceiveAfterMs < CREATE_SETTLE_MS) {
+      throw new Error(
+        `The sync queue's redeliveries (${maxReceiveCount} receives, ${this.visibilityTimeout.toSeconds()} s apart) end before the Jira writer's ${CREATE_SETTLE_MS / 60_000}-minute wait after an unconfirmed create: raise maxReceiveCount or the writer's timeout.`,
+      );
+    }
     this.queue = new Queue(this, 'Queue', {
       fifo: true,
       // The sender deduplicates by the webhook's event id; identical content may be a real new event.
@@ -56,7 +71,7 @@ export class SyncQueue extends Construct {
       enforceSSL: true,
       visibilityTimeout: this.visibilityTimeout,
       maxMessageSizeBytes: 1024 * 1024,
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 5 },
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
     });
 
     this.deadLetterAlarm = new Alarm(this, 'DeadLettersAlarm', {

@@ -77,6 +77,7 @@ export async function openEmbeddedRuntime(
   );
   const accessPolicy = parseAccessPolicy(env.TICKET_PROXY_ACCESS_POLICY, 'TICKET_PROXY_ACCESS_POLICY');
   const jira = jiraConfigFromEnv(env);
+  const createSettleMs = createSettleMsFromEnv(env);
   const webhookSecret = await localWebhookSecret(dataDir, env);
   const jiraWebhookSecret = env.JIRA_WEBHOOK_SECRET || webhookSecret;
   const keyRing = await LocalFileKeyRing.open(join(dataDir, 'master.key'));
@@ -107,6 +108,7 @@ export async function openEmbeddedRuntime(
     retention,
     queue: new FileJobQueue(join(dataDir, 'queue')),
     trackerFor: (tenant) => (jira ? jiraFor(tenant, jira) : (outbox as OutboxTracker)),
+    ...(createSettleMs !== undefined && { createSettleMs }),
     links: new DynamoIssueLinks(dynamo.client),
     audit: new DynamoAuditLog(dynamo.client, {
       ...(env.TICKET_PROXY_AUDIT_RETENTION_DAYS && {
@@ -129,6 +131,19 @@ export async function openEmbeddedRuntime(
     knownTenants: () => listVaultTenants(dynamo.client),
     close: () => dynamo.close(),
   };
+}
+
+/**
+ * `TICKET_PROXY_CREATE_SETTLE_SECONDS`: how long the Jira writer trusts no empty search after a create
+ * attempt; unset for the default (15 minutes, lib/sync/sync-ticket.ts).
+ */
+function createSettleMsFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const value = env.TICKET_PROXY_CREATE_SETTLE_SECONDS;
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d+$/.test(value)) {
+    throw new ConfigError('TICKET_PROXY_CREATE_SETTLE_SECONDS must be a whole number of seconds');
+  }
+  return Number(value) * 1000;
 }
 
 async function tenantsFromEnv(env: NodeJS.ProcessEnv): Promise<Tenants> {

@@ -25,6 +25,11 @@ export interface Runtime {
   queue: JobQueue;
   /** The tracker as configured for the tenant (its project, issue type, retention date field). */
   trackerFor(tenant: string): TicketTracker;
+  /**
+   * How long after an attempt to create an issue the Jira writer waits for the tracker's search to
+   * show it before creating again. @default 15 minutes (CREATE_SETTLE_MS in lib/sync/sync-ticket.ts)
+   */
+  createSettleMs?: number;
   links: IssueLinks;
   audit: AuditLog;
   /** Where the tenant's developers' replies go, if anywhere. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DependencyError, ErrorCode, TicketProxyError } from '../errors.ts';
+import { DependencyError, ErrorCode, TicketProxyError, TrackerSettlingError } from '../errors.ts';
 import { decodeJob, encodeJob, groupOf, type JobQueue } from './job-queue.ts';
 import type { SyncJob } from './sync-job.ts';
 
@@ -37,6 +37,7 @@ export interface DeadJob {
  * The local queue: one file per job in the data directory, so a job the server accepted survives a
  * restart. `pending/` waits, `inflight/` is being worked on (claimed by an atomic rename), `dead/`
  * failed for good and waits for `ticket-proxy redrive`. Jobs of one ticket are worked on in order.
+ * A job that asks to wait (TrackerSettlingError) waits as long as it asks, without using an attempt.
  */
 export class FileJobQueue implements JobQueue {
   readonly #dirs: { pending: string; inflight: string; dead: string };
@@ -204,11 +205,20 @@ export class FileJobQueue implements JobQueue {
     } catch (error) {
       failure = error;
     }
+    const lastError = failure instanceof TicketProxyError ? failure.code : 'INTERNAL';
+    if (failure instanceof TrackerSettlingError) {
+      // Not a failed attempt but a wait the job asked for: bounded, since once it has passed the job
+      // proceeds (and a failure then counts).
+      const notBefore = this.#now() + failure.retryAfterMs;
+      await this.#write(join(this.#dirs.pending, name), { ...stored, notBefore, lastError });
+      await rm(inflight);
+      return false;
+    }
     const attempts = stored.attempts + 1;
     const retryable = failure instanceof TicketProxyError && failure.retryable;
-    const lastError = failure instanceof TicketProxyError ? failure.code : 'INTERNAL';
     if (retryable && attempts < this.#maxAttempts) {
-      const notBefore = this.#now() + this.#backoffMs(attempts);
+      const advised = (failure as TicketProxyError).retryAfterMs ?? 0;
+      const notBefore = this.#now() + Math.max(this.#backoffMs(attempts), advised);
       await this.#write(join(this.#dirs.pending, name), { ...stored, attempts, notBefore, lastError });
       await rm(inflight);
       return false;

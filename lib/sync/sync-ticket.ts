@@ -1,16 +1,36 @@
+import { TrackerSettlingError } from '../errors.ts';
 import type { TicketTracker } from '../tracker/ticket-tracker.ts';
 import type { TokenVault } from '../vault/token-vault.ts';
 import { attachmentsOf, type ContentOptions, commentsOf, issueContentOf } from './issue-content.ts';
 import type { IssueLinks } from './issue-links.ts';
 import type { SyncJob } from './sync-job.ts';
 
+/**
+ * How long after an attempt to create a ticket's issue an empty search is not trusted: 15 minutes.
+ *
+ * Jira Cloud's JQL search (`/rest/api/3/search/jql`, the only one left) is eventually consistent:
+ * Atlassian documents that a search may miss a write "from a few seconds to minutes", most showing
+ * within seconds, unless the issue's id is passed in `reconcileIssues`
+ * (developer.atlassian.com/cloud/jira/platform/search-and-reconcile), and after a lost answer the id
+ * is what the writer does not know. A create can also be carried out after the client gave up on it
+ * (10 s timeout), while Jira still works on it. Fifteen minutes leaves a wide margin over both, yet
+ * fits between two SQS deliveries: the next receive comes a visibility timeout (18 min) after the
+ * last, and the create was sent within the writer's 3 minute run, so in AWS no delivery is spent
+ * waiting (infra/constructs/sync-queue.ts checks that a receive always comes after the window).
+ * Locally the file queue waits it out without spending an attempt. Longer would delay the ticket
+ * after every create Jira did not confirm (a 500, a timeout) for no gain.
+ */
+export const CREATE_SETTLE_MS = 15 * 60 * 1000;
+
 export interface SyncDeps {
   tracker: TicketTracker;
-  vault: Pick<TokenVault, 'getTicket' | 'recordDelivery'>;
+  vault: Pick<TokenVault, 'getTicket' | 'recordDelivery' | 'recordCreateAttempt'>;
   links: Pick<IssueLinks, 'link'>;
   /** The tenant's settings for what developers see. */
   contentOptions: (tenant: string) => ContentOptions;
   now?: () => Date;
+  /** How long after a create attempt an empty search is not trusted. @default {@link CREATE_SETTLE_MS} */
+  createSettleMs?: number;
 }
 
 export type SyncOutcome =
@@ -22,12 +42,23 @@ export type SyncOutcome =
  * Brings the ticket's issue up to date with one job: creates it the first time, otherwise updates it,
  * and adds the comments and attachments it does not have yet. Safe to run any number of times for the
  * same job: each step checks the tracker first, so a redelivery or a retry after a crash adds nothing twice.
- * @throws DependencyError when the tracker or the vault fails (retry later); TrackerRejectedError when
- *   the tracker refuses the job for good (dead-letter queue).
+ *
+ * Creating is the one step the tracker cannot check for sure: its search may not show an issue created
+ * moments ago, or one whose create Jira carried out after the answer was lost. So the vault records
+ * each create attempt before it is made, and while the last one is recent (`createSettleMs`) an empty
+ * search means "not yet", not "never": the job waits (TrackerSettlingError) instead of creating a
+ * second issue. Once the window has passed, an issue the search still does not show was never made.
+ * A refusal (TrackerRejectedError) keeps the mark: the job is dead-lettered at once anyway, and the
+ * port cannot tell a refused create from a refusal after it (the link back), when clearing the mark
+ * could let a redrive make a second issue; a redrive within the window just waits out the rest.
+ * @throws DependencyError when the tracker or the vault fails (retry later); TrackerSettlingError
+ *   (retryable) while an earlier create may still show up; TrackerRejectedError when the tracker
+ *   refuses the job for good (dead-letter queue).
  */
 export async function syncTicket(job: SyncJob, deps: SyncDeps): Promise<SyncOutcome> {
+  const now = () => deps.now?.() ?? new Date();
   const record = await deps.vault.getTicket(job.tenant, job.ticketId);
-  if (!record || record.expiresAt.getTime() <= (deps.now?.() ?? new Date()).getTime()) {
+  if (!record || record.expiresAt.getTime() <= now().getTime()) {
     return { outcome: 'expired' };
   }
   const options = deps.contentOptions(job.tenant);
@@ -37,6 +68,18 @@ export async function syncTicket(job: SyncJob, deps: SyncDeps): Promise<SyncOutc
   let issueKey = record.issueKey ?? (await deps.tracker.findIssue(content.source));
   const created = issueKey === undefined;
   if (issueKey === undefined) {
+    const settleMs = deps.createSettleMs ?? CREATE_SETTLE_MS;
+    const attempted = record.createAttemptAt?.getTime();
+    // A mark ahead of this clock (another writer's) counts as made just now.
+    const waitMs = attempted === undefined ? 0 : Math.min(settleMs, attempted + settleMs - now().getTime());
+    if (waitMs > 0) {
+      throw new TrackerSettlingError(
+        `an earlier attempt to create the issue may not be searchable yet; retry in ${Math.ceil(waitMs / 1000)} s`,
+        waitMs,
+      );
+    }
+    // Before the request: a crash after it must still leave the mark.
+    await deps.vault.recordCreateAttempt(job.tenant, job.ticketId, now());
     issueKey = (await deps.tracker.createIssue(content)).issueKey;
   } else {
     await deps.tracker.updateIssue(issueKey, content);

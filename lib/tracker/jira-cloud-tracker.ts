@@ -9,8 +9,14 @@ import {
   TicketProxyError,
   TrackerRejectedError,
 } from '../errors.ts';
-import { classifyJiraFailure, createJiraTransport, JiraHttpError } from './jira-transport.ts';
-import { RetriesExhaustedError, type RetryPolicy, retry } from './retry.ts';
+import {
+  classifyJiraFailure,
+  classifyUnrepeatableJiraFailure,
+  createJiraTransport,
+  JiraHttpError,
+  JiraNetworkError,
+} from './jira-transport.ts';
+import { RetriesExhaustedError, type RetryPolicy, type RetryVerdict, retry } from './retry.ts';
 import type {
   IssueAttachment,
   IssueComment,
@@ -101,7 +107,9 @@ export interface IssueBookkeeping {
 /**
  * Jira Cloud (REST API v3, ADF) through jira.js. Every call is retried on 429, 5xx and network
  * failures within the retry policy, then fails with DependencyError TRACKER_UNAVAILABLE; any other 4xx
- * fails at once with TrackerRejectedError. Error messages name the operation and the status, never
+ * fails at once with TrackerRejectedError. The one exception is the request that creates an issue,
+ * which is repeated only after a failure that proves nothing was created (see
+ * {@link classifyUnrepeatableJiraFailure}). Error messages name the operation and the status, never
  * what Jira answered.
  */
 export class JiraCloudTracker implements TicketTracker {
@@ -129,24 +137,30 @@ export class JiraCloudTracker implements TicketTracker {
     return this.#call('find the issue', () => this.#search(source));
   }
 
+  /**
+   * Creates the issue. The create request is repeated only when the failure proves that Jira did not
+   * carry it out (a 429, no connection). After any other failure (a timeout, a reset, a 5xx) Jira
+   * may have created the issue, and its search may not show it for minutes, so searching and creating
+   * again here could make a second issue: the call fails at once with DependencyError
+   * TRACKER_UNAVAILABLE, and the job decides when to look again (lib/sync/sync-ticket.ts).
+   */
   async createIssue(content: IssueContent): Promise<{ issueKey: string }> {
-    const issueKey = await this.#call('create the issue', async (attempt) => {
-      // A failed attempt may have created the issue before it failed (a timeout, a 502 from a proxy).
-      if (attempt > 1) {
-        const existing = await this.#search(content.source);
-        if (existing) return existing;
-      }
-      const created = await this.#jira.issues.createIssue({
-        fields: {
-          project: { key: this.#config.projectKey },
-          issuetype: { name: this.#config.issueType },
-          ...this.#contentFields({ ...content, description: content.description ?? EMPTY_DOCUMENT }),
-          labels: managedLabels(content),
-        },
-        properties: [{ key: PROPERTY_KEY, value: bookkeeping(content) }],
-      });
-      return created.key;
-    });
+    const issueKey = await this.#call(
+      'create the issue',
+      async () => {
+        const created = await this.#jira.issues.createIssue({
+          fields: {
+            project: { key: this.#config.projectKey },
+            issuetype: { name: this.#config.issueType },
+            ...this.#contentFields({ ...content, description: content.description ?? EMPTY_DOCUMENT }),
+            labels: managedLabels(content),
+          },
+          properties: [{ key: PROPERTY_KEY, value: bookkeeping(content) }],
+        });
+        return created.key;
+      },
+      classifyUnrepeatableJiraFailure,
+    );
     await this.#linkBack(issueKey, content.source);
     return { issueKey };
   }
@@ -301,9 +315,13 @@ export class JiraCloudTracker implements TicketTracker {
     };
   }
 
-  async #call<T>(operation: string, request: (attempt: number) => Promise<T>): Promise<T> {
+  async #call<T>(
+    operation: string,
+    request: (attempt: number) => Promise<T>,
+    classify: (error: unknown) => RetryVerdict = classifyJiraFailure,
+  ): Promise<T> {
     try {
-      return await retry(request, { policy: this.#retry, classify: classifyJiraFailure, sleep: this.#sleep });
+      return await retry(request, { policy: this.#retry, classify, sleep: this.#sleep });
     } catch (error) {
       throw trackerError(operation, error);
     }
@@ -320,8 +338,16 @@ function trackerError(operation: string, error: unknown): TicketProxyError {
       error,
     );
   }
-  if (error instanceof JiraHttpError) {
+  // A refusal for good only if a retry could not help; a create's timeout or 5xx is not one.
+  if (error instanceof JiraHttpError && !classifyJiraFailure(error).retryable) {
     return new TrackerRejectedError(error.status, `Jira refused to ${operation}: ${error.message}`, error);
+  }
+  if (error instanceof JiraHttpError || error instanceof JiraNetworkError) {
+    return new DependencyError(
+      ErrorCode.TRACKER_UNAVAILABLE,
+      `Jira could not ${operation}: ${error.message}; not repeated, since Jira may have done it`,
+      error,
+    );
   }
   return new DependencyError(ErrorCode.TRACKER_UNAVAILABLE, `Jira could not ${operation}`, error);
 }

@@ -53,6 +53,42 @@ export function classifyJiraFailure(error: unknown): RetryVerdict {
   return { retryable: false };
 }
 
+/**
+ * For a request that must not be carried out twice (creating an issue, which Jira cannot deduplicate):
+ * retried only when the failure proves Jira did not carry it out. That is a 429 (the rate limiter
+ * refuses before any work is done) and a connection that was never made (refused, name not resolved,
+ * host unreachable, connect timeout), so the request never left. Everything else may come after Jira
+ * did the work: a timeout or a reset (the answer was lost), a 500 (Jira failed after committing), a
+ * 502 or 504 (a proxy gave up on an upstream that went on), and a 503 too: Atlassian answers it when a
+ * resource limit is hit, but a proxy answers it as well when its upstream dropped a request it had
+ * already forwarded (Envoy's "reset before headers"), and the two cannot be told apart. Those fail
+ * the call at once; the job decides (lib/sync/sync-ticket.ts).
+ */
+export function classifyUnrepeatableJiraFailure(error: unknown): RetryVerdict {
+  if (error instanceof JiraNetworkError) return { retryable: !error.timedOut && neverConnected(error) };
+  if (error instanceof JiraHttpError && error.status === 429) {
+    return { retryable: true, retryAfterMs: error.retryAfterMs };
+  }
+  return { retryable: false };
+}
+
+/** Failures of the connection itself, before a byte of the request was sent. */
+const NOT_CONNECTED = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** fetch rejects with `TypeError('fetch failed')` whose cause carries the socket's error code. */
+function neverConnected(error: JiraNetworkError): boolean {
+  const code = ((error.cause as { cause?: { code?: unknown } } | undefined)?.cause as { code?: unknown })
+    ?.code;
+  return typeof code === 'string' && NOT_CONNECTED.has(code);
+}
+
 export function createJiraTransport(options: JiraTransportOptions): Client {
   const host = options.baseUrl.replace(/\/+$/, '');
   const authorization = `Basic ${Buffer.from(`${options.email}:${options.apiToken}`, 'utf8').toString('base64')}`;

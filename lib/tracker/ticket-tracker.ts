@@ -41,7 +41,7 @@ export interface IssueAttachment {
 
 /**
  * Where sanitized tickets go for developers to read (port): Jira, or the local outbox. Every method
- * is safe to repeat: the sync calls them again after a crash or a redelivery.
+ * but createIssue is safe to repeat: the sync calls them again after a crash or a redelivery.
  * Methods throw DependencyError TRACKER_UNAVAILABLE (retryable) when the tracker fails or is
  * unreachable, and TrackerRejectedError when it refuses the request for good (a 4xx other than 429).
  */
@@ -51,6 +51,12 @@ export interface TicketTracker {
    * creating the issue and recording its key.
    */
   findIssue(source: IssueSource): Promise<string | undefined>;
+  /**
+   * Not safe to repeat: a second call makes a second issue. An implementation repeats the request
+   * only after a failure that proves nothing was created, and otherwise throws DependencyError; the
+   * sync searches first, and after an attempt that may have worked waits until findIssue can be
+   * trusted (lib/sync/sync-ticket.ts).
+   */
   createIssue(content: IssueContent): Promise<{ issueKey: string }>;
   updateIssue(issueKey: string, content: IssueContent): Promise<void>;
   /** Source ids of the comments and attachments the proxy already put on the issue. */

@@ -137,6 +137,23 @@ export class DynamoTokenVault implements TokenVault {
     });
   }
 
+  recordCreateAttempt(tenant: string, ticketId: string, at: Date): Promise<void> {
+    return this.#guard('record a create attempt', async () => {
+      // Like a delivery: a ticket swept meanwhile is not written back into being.
+      await this.#client
+        .send(
+          new UpdateItemCommand({
+            TableName: this.#table,
+            Key: keyOf(vaultKeys.ticket(tenant, ticketId)),
+            UpdateExpression: 'SET createAttemptAt = :at',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':at': { S: at.toISOString() } },
+          }),
+        )
+        .catch(ignoreConditionFailure);
+    });
+  }
+
   tokensOfTicket(tenant: string, ticketId: string): Promise<ReadonlySet<string>> {
     return this.#guard('read the tokens of a ticket', async () => {
       const items = await this.#partition(vaultKeys.ticket(tenant, ticketId).pk);
@@ -164,6 +181,7 @@ export class DynamoTokenVault implements TokenVault {
         expiresAt: new Date(seconds(item) * 1000),
         firstSeen: new Date(item.firstSeen?.S ?? 0),
         issueKey: item.issueKey?.S,
+        ...(item.createAttemptAt?.S && { createAttemptAt: new Date(item.createAttemptAt.S) }),
       };
     });
   }

@@ -35,6 +35,11 @@ export interface TicketRecord extends TicketReference {
   firstSeen: Date;
   /** The Jira issue (or outbox entry) the ticket became, once delivered. */
   issueKey: string | undefined;
+  /**
+   * When the Jira writer last set out to create the ticket's issue (recorded before the request, so a
+   * crash after it still leaves the mark); undefined if it never did. See lib/sync/sync-ticket.ts.
+   */
+  createAttemptAt?: Date;
 }
 
 /**
@@ -53,6 +58,12 @@ export interface TokenVault {
   /** The entry, if a ticket that uses it is still within its retention at `now`. */
   getToken(tenant: string, token: string, now: Date): Promise<VaultEntry | undefined>;
   recordDelivery(tenant: string, ticketId: string, issueKey: string): Promise<void>;
+  /**
+   * Marks that the ticket's issue is about to be created, at `at` (the ticket's `createAttemptAt`).
+   * Writes nothing when the ticket is not recorded (swept meanwhile).
+   * @throws DependencyError VAULT_UNAVAILABLE when the store fails: then nothing may be created.
+   */
+  recordCreateAttempt(tenant: string, ticketId: string, at: Date): Promise<void>;
   getTicket(tenant: string, ticketId: string): Promise<TicketRecord | undefined>;
   /** The tokens a ticket uses (its events' values), as long as the ticket is recorded. */
   tokensOfTicket(tenant: string, ticketId: string): Promise<ReadonlySet<string>>;

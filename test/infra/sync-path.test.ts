@@ -150,6 +150,19 @@ describe('the Jira writer', () => {
     ]);
   });
 
+  it('refuses a queue whose redeliveries end before the writer’s wait after an unconfirmed create', () => {
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'S');
+    const alarms = new OperatorAlarms(stack, 'Alarms');
+    expect(
+      () =>
+        new SyncQueue(stack, 'Sync', { consumerTimeout: Duration.seconds(30), alarms, maxReceiveCount: 5 }),
+    ).toThrow(/5 receives, 180 s apart\) end before the Jira writer's 15-minute wait/);
+    expect(
+      () =>
+        new SyncQueue(stack, 'Sync2', { consumerTimeout: Duration.seconds(30), alarms, maxReceiveCount: 7 }),
+    ).not.toThrow();
+  });
+
   it('refuses a queue that would hand out jobs still being written', () => {
     const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'S');
     const alarms = new OperatorAlarms(stack, 'Alarms');

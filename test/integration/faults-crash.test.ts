@@ -55,6 +55,9 @@ async function scenario() {
         JIRA_EMAIL: credentials.email,
         JIRA_API_TOKEN: credentials.apiToken,
         JIRA_PROJECT_KEY: 'DEV',
+        // A create the killed process sent may have been carried out without Jira's search showing
+        // it yet: the restarted writer waits this long before creating again (production: 15 min).
+        TICKET_PROXY_CREATE_SETTLE_SECONDS: '2',
       },
       pause,
     );

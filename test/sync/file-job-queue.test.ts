@@ -1,7 +1,7 @@
 import { readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DependencyError, ErrorCode, TrackerRejectedError } from '../../lib/errors.ts';
+import { DependencyError, ErrorCode, TrackerRejectedError, TrackerSettlingError } from '../../lib/errors.ts';
 import { FileJobQueue } from '../../lib/sync/file-job-queue.ts';
 import type { SyncJob } from '../../lib/sync/sync-job.ts';
 import { useTempDirs } from '../support/temp-dir.ts';
@@ -94,6 +94,58 @@ describe('FileJobQueue', () => {
     const seen: string[] = [];
     await queue.drain(async (j) => seen.push(j.ticketId));
     expect(seen).toEqual(['SD-1']);
+  });
+
+  it('lets a job wait as long as it asks (an unconfirmed create settling), without using an attempt, holding back its ticket only', async () => {
+    const { dir, queue, now } = await queueIn();
+    await queue.enqueue(job('SD-1', 'a'));
+    await queue.enqueue(job('SD-1', 'b'));
+    await queue.enqueue(job('SD-2', 'c'));
+    const seen: string[] = [];
+    let failures = 0;
+    let settling = 0;
+    const handler = async (j: SyncJob) => {
+      if (j.eventId === 'a' && failures < 2) {
+        failures++;
+        throw unavailable();
+      }
+      if (j.eventId === 'a' && settling < 3) {
+        settling++;
+        throw new TrackerSettlingError('not searchable yet', 60_000);
+      }
+      seen.push(j.eventId);
+    };
+    // Two real failures and three waits: more than maxAttempts (3) in all, yet the job is not dead.
+    await queue.drain(handler);
+    expect(seen).toEqual(['c']);
+    for (const step of [1000, 1000, 59_999, 1, 60_000, 60_000]) {
+      now.ms += step;
+      await queue.drain(handler);
+      expect(await queue.dead()).toEqual([]);
+      if (step === 59_999) expect(settling).toBe(1); // not due before the minute it asked for
+    }
+    expect(seen).toEqual(['c', 'a', 'b']);
+    expect(failures).toBe(2);
+    expect(settling).toBe(3);
+    expect(await readdir(join(dir, 'pending'))).toEqual([]);
+  });
+
+  it('honours a wait a failure advises when it is longer than the backoff', async () => {
+    const { queue, now } = await queueIn();
+    await queue.enqueue(job('SD-1'));
+    let calls = 0;
+    const handler = async () => {
+      calls++;
+      if (calls === 1)
+        throw new DependencyError(ErrorCode.TRACKER_UNAVAILABLE, 'rate limited', undefined, 5_000);
+    };
+    await queue.drain(handler);
+    now.ms += 1000;
+    await queue.drain(handler);
+    expect(calls).toBe(1);
+    now.ms += 4000;
+    await queue.drain(handler);
+    expect(calls).toBe(2);
   });
 
   it('sets a job the tracker refuses for good aside at once', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DependencyError, ErrorCode } from '../../lib/errors.ts';
+import { DependencyError, ErrorCode, TrackerSettlingError } from '../../lib/errors.ts';
 import type { SyncJob } from '../../lib/sync/sync-job.ts';
-import { type SyncDeps, syncTicket } from '../../lib/sync/sync-ticket.ts';
+import { CREATE_SETTLE_MS, type SyncDeps, syncTicket } from '../../lib/sync/sync-ticket.ts';
 import type {
   IssueAttachment,
   IssueComment,
@@ -18,6 +18,13 @@ class MemoryTracker implements TicketTracker {
     { content: IssueContent; comments: IssueComment[]; attachments: IssueAttachment[] }
   >();
   failNext: (keyof TicketTracker)[] = [];
+  /** Issues the search does not show yet (Jira Cloud's search lags behind writes). */
+  unsearchable = new Set<string>();
+  /** The next create is carried out, but its answer is lost. */
+  loseNextCreateAnswer = false;
+  /** What the vault's record said when each create was sent. */
+  marksAtCreate: (Date | undefined)[] = [];
+  records: Map<string, TicketRecord> | undefined;
 
   #fail(method: keyof TicketTracker) {
     if (this.failNext[0] === method) {
@@ -27,12 +34,20 @@ class MemoryTracker implements TicketTracker {
   }
   async findIssue(source: IssueSource) {
     this.#fail('findIssue');
-    return [...this.issues].find(([, i]) => i.content.source.ticketId === source.ticketId)?.[0];
+    return [...this.issues].find(
+      ([key, i]) => i.content.source.ticketId === source.ticketId && !this.unsearchable.has(key),
+    )?.[0];
   }
   async createIssue(content: IssueContent) {
+    this.marksAtCreate.push(this.records?.get(content.source.ticketId)?.createAttemptAt);
     this.#fail('createIssue');
     const issueKey = `DEV-${this.issues.size + 1}`;
     this.issues.set(issueKey, { content, comments: [], attachments: [] });
+    if (this.loseNextCreateAnswer) {
+      this.loseNextCreateAnswer = false;
+      this.unsearchable.add(issueKey);
+      throw new DependencyError(ErrorCode.TRACKER_UNAVAILABLE, 'timed out');
+    }
     return { issueKey };
   }
   async updateIssue(key: string, content: IssueContent) {
@@ -69,22 +84,36 @@ function setup(record: Partial<TicketRecord> | null = {}) {
       ...record,
     });
   }
+  tracker.records = records;
   const links: string[] = [];
+  const clock = { now: new Date('2026-11-22T12:00:00Z') };
   const deps: SyncDeps = {
     tracker,
     vault: {
-      getTicket: async (_tenant, id) => records.get(id),
+      getTicket: async (_tenant, id) => {
+        const r = records.get(id);
+        return r && { ...r };
+      },
       recordDelivery: async (_tenant, id, issueKey) => {
         const r = records.get(id);
         if (r) r.issueKey = issueKey;
       },
+      recordCreateAttempt: async (_tenant, id, at) => {
+        const r = records.get(id);
+        if (r) r.createAttemptAt = at;
+      },
     },
     links: { link: async (key) => void links.push(key) },
     contentOptions: () => ({ includeInternalComments: false }),
-    now: () => new Date('2026-11-22T12:00:00Z'),
+    now: () => clock.now,
   };
-  return { tracker, records, links, deps };
+  const advance = (ms: number) => {
+    clock.now = new Date(clock.now.getTime() + ms);
+  };
+  return { tracker, records, links, deps, clock, advance };
 }
+
+const MINUTE = 60_000;
 
 const job = (comments: string[] = [], summary = 'Login fejler'): SyncJob => ({
   tenant: 'ballerup',
@@ -152,6 +181,122 @@ describe('syncTicket', () => {
     await syncTicket(job(['c1', 'c2']), deps);
     expect(tracker.issues.size).toBe(1);
     expect(tracker.issues.get('DEV-1')?.comments.map((c) => c.sourceId)).toEqual(['c1', 'c2']);
+  });
+
+  describe('creating only once when the tracker cannot confirm a create', () => {
+    it('records the create attempt in the vault before it sends the create', async () => {
+      const { tracker, records, clock, deps } = setup();
+      await syncTicket(job(), deps);
+      expect(tracker.marksAtCreate).toEqual([clock.now]);
+      expect(records.get('SD-1')?.createAttemptAt).toEqual(clock.now);
+    });
+
+    it('creates nothing when the vault cannot record the attempt', async () => {
+      const { tracker, deps } = setup();
+      deps.vault.recordCreateAttempt = async () => {
+        throw new DependencyError(ErrorCode.VAULT_UNAVAILABLE, 'down');
+      };
+      await expect(syncTicket(job(), deps)).rejects.toMatchObject({ code: 'VAULT_UNAVAILABLE' });
+      expect(tracker.marksAtCreate).toEqual([]);
+    });
+
+    it('a recent attempt and an empty search: waits for the rest of the window (retryable) and creates nothing', async () => {
+      const { tracker, records, clock, deps } = setup();
+      const attempt = new Date(clock.now.getTime() - 5 * MINUTE);
+      (records.get('SD-1') as TicketRecord).createAttemptAt = attempt;
+      const error = await syncTicket(job(['c1']), deps).catch((e) => e);
+      expect(error).toBeInstanceOf(TrackerSettlingError);
+      expect(error).toBeInstanceOf(DependencyError);
+      expect(error).toMatchObject({
+        code: ErrorCode.TRACKER_SETTLING,
+        retryable: true,
+        retryAfterMs: CREATE_SETTLE_MS - 5 * MINUTE,
+      });
+      expect(error.message).toMatch(/earlier attempt to create the issue may not be searchable yet/);
+      expect(tracker.marksAtCreate).toEqual([]);
+      expect(tracker.issues.size).toBe(0);
+      expect(records.get('SD-1')?.createAttemptAt).toEqual(attempt);
+    });
+
+    it('the default window is 15 minutes', () => {
+      expect(CREATE_SETTLE_MS).toBe(15 * MINUTE);
+    });
+
+    it('an attempt older than the window: creates, since the earlier attempt evidently created nothing', async () => {
+      const { tracker, records, clock, deps } = setup();
+      (records.get('SD-1') as TicketRecord).createAttemptAt = new Date(clock.now.getTime() - 16 * MINUTE);
+      expect(await syncTicket(job(), deps)).toMatchObject({ issueKey: 'DEV-1', created: true });
+      expect(tracker.issues.size).toBe(1);
+      expect(records.get('SD-1')?.createAttemptAt).toEqual(clock.now);
+    });
+
+    it('a recent attempt whose issue the search shows: uses that issue and creates nothing', async () => {
+      const { tracker, records, clock, deps } = setup();
+      await syncTicket(job(), deps);
+      const record = records.get('SD-1') as TicketRecord;
+      record.issueKey = undefined; // the answer was lost, or the process died before recording it
+      record.createAttemptAt = clock.now;
+      expect(await syncTicket(job(['c1']), deps)).toMatchObject({
+        issueKey: 'DEV-1',
+        created: false,
+        comments: 1,
+      });
+      expect(tracker.issues.size).toBe(1);
+      expect(records.get('SD-1')?.issueKey).toBe('DEV-1');
+    });
+
+    it('a recorded issue needs no search and no window', async () => {
+      const { tracker, records, clock, deps } = setup();
+      await syncTicket(job(), deps);
+      (records.get('SD-1') as TicketRecord).createAttemptAt = clock.now;
+      tracker.unsearchable.add('DEV-1');
+      expect(await syncTicket(job(['c1']), deps)).toMatchObject({ issueKey: 'DEV-1', created: false });
+    });
+
+    it('createSettleMs sets the window', async () => {
+      const { tracker, records, clock, deps } = setup();
+      (records.get('SD-1') as TicketRecord).createAttemptAt = new Date(clock.now.getTime() - 2_000);
+      await expect(syncTicket(job(), { ...deps, createSettleMs: 5_000 })).rejects.toMatchObject({
+        retryAfterMs: 3_000,
+      });
+      expect(await syncTicket(job(), { ...deps, createSettleMs: 1_000 })).toMatchObject({ created: true });
+      expect(tracker.issues.size).toBe(1);
+    });
+
+    it('a mark ahead of the clock waits one window at most per try', async () => {
+      const { records, clock, deps } = setup();
+      (records.get('SD-1') as TicketRecord).createAttemptAt = new Date(clock.now.getTime() + 60 * MINUTE);
+      await expect(syncTicket(job(), deps)).rejects.toMatchObject({ retryAfterMs: CREATE_SETTLE_MS });
+    });
+
+    it('a create whose answer was lost and which the search does not show yet: redelivered at once it waits, after the window it finds the issue: one issue', async () => {
+      const { tracker, records, deps, advance } = setup();
+      tracker.loseNextCreateAnswer = true;
+      await expect(syncTicket(job(['c1']), deps)).rejects.toMatchObject({ code: 'TRACKER_UNAVAILABLE' });
+      expect(records.get('SD-1')?.issueKey).toBeUndefined();
+      advance(1_000);
+      await expect(syncTicket(job(['c1']), deps)).rejects.toBeInstanceOf(TrackerSettlingError);
+      advance(5 * MINUTE);
+      await expect(syncTicket(job(['c1']), deps)).rejects.toBeInstanceOf(TrackerSettlingError);
+      // Jira's search catches up within the window, as Atlassian documents.
+      tracker.unsearchable.clear();
+      advance(CREATE_SETTLE_MS);
+      expect(await syncTicket(job(['c1']), deps)).toMatchObject({ issueKey: 'DEV-1', created: false });
+      expect(tracker.issues.size).toBe(1);
+      expect(tracker.marksAtCreate).toHaveLength(1);
+      expect(tracker.issues.get('DEV-1')?.comments.map((c) => c.sourceId)).toEqual(['c1']);
+    });
+
+    it('a create that failed without creating: after the window it is sent again', async () => {
+      const { tracker, deps, advance } = setup();
+      tracker.failNext = ['createIssue'];
+      await expect(syncTicket(job(), deps)).rejects.toMatchObject({ code: 'TRACKER_UNAVAILABLE' });
+      await expect(syncTicket(job(), deps)).rejects.toBeInstanceOf(TrackerSettlingError);
+      advance(CREATE_SETTLE_MS);
+      expect(await syncTicket(job(), deps)).toMatchObject({ issueKey: 'DEV-1', created: true });
+      expect(tracker.marksAtCreate).toHaveLength(2);
+      expect(tracker.issues.size).toBe(1);
+    });
   });
 
   it('writes nothing for a ticket whose retention ended before the job ran', async () => {

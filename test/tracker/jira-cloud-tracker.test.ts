@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, DependencyError, ErrorCode, TrackerRejectedError } from '../../lib/errors.ts';
 import { textToAdf } from '../../lib/tracker/adf.ts';
@@ -170,19 +172,84 @@ describe('JiraCloudTracker (real jira.js, loopback Jira)', () => {
     expect(jira.issue(issueKey).comments[0]?.properties.get(PROPERTY_KEY)).toEqual({ sourceId: 'c1' });
   });
 
-  it('retries 500 three times and creates one issue', async () => {
+  it('retries 500 three times and then succeeds', async () => {
+    const jiraTracker = tracker();
+    const { issueKey } = await jiraTracker.createIssue(content());
     jira.failures.push(
       ...Array.from({ length: 3 }, () => ({ status: 500, body: { errorMessages: ['oops'] } })),
     );
-    expect(await tracker().createIssue(content())).toEqual({ issueKey: 'DEV-1' });
-    expect(jira.issues.size).toBe(1);
-    expect(waits).toHaveLength(3);
+    expect(await jiraTracker.findIssue(source)).toBe(issueKey);
+    jira.failures.push(
+      ...Array.from({ length: 3 }, () => ({
+        status: 500,
+        body: { errorMessages: ['oops'] },
+        match: /comment$/,
+      })),
+    );
+    await jiraTracker.addComment(issueKey, { sourceId: 'c1', body: textToAdf('Svar') });
+    expect(jira.issue(issueKey).comments).toHaveLength(1);
+    expect(waits).toHaveLength(6);
   });
 
-  it('creates one issue when Jira created it but the answer was lost', async () => {
-    jira.failures.push({ status: 502, body: {}, afterApplying: true, match: /^POST \/rest\/api\/3\/issue$/ });
-    expect(await tracker().createIssue(content())).toEqual({ issueKey: 'DEV-1' });
-    expect(jira.issues.size).toBe(1);
+  describe('the create request, which Jira cannot deduplicate', () => {
+    const CREATE = /^POST \/rest\/api\/3\/issue$/;
+    const creates = () => jira.requests.filter((r) => CREATE.test(`${r.method} ${r.path}`));
+
+    it.each([500, 502, 503, 504])(
+      'is not repeated after a %i, which may come after Jira created the issue: TRACKER_UNAVAILABLE at once',
+      async (status) => {
+        jira.failures.push({ status, body: {}, afterApplying: status !== 503, match: CREATE });
+        const error = await tracker()
+          .createIssue(content())
+          .catch((e) => e);
+        expect(error).toBeInstanceOf(DependencyError);
+        expect(error).toMatchObject({ code: ErrorCode.TRACKER_UNAVAILABLE, retryable: true });
+        expect(error.message).toMatch(new RegExp(`create the issue.*HTTP ${status}.*not repeated`));
+        expect(creates()).toHaveLength(1);
+        expect(waits).toEqual([]);
+        // Neither a search nor anything else: the job decides when to look again.
+        expect(jira.requests).toHaveLength(1);
+        expect(jira.issues.size).toBe(status === 503 ? 0 : 1);
+      },
+    );
+
+    it('is not repeated after a timeout: Jira may still carry it out', async () => {
+      jira.failures.push({ status: 201, body: {}, delayMs: 400, afterApplying: true, match: CREATE });
+      const error = await tracker({ requestTimeoutMs: 100 })
+        .createIssue(content())
+        .catch((e) => e);
+      expect(error).toMatchObject({ code: ErrorCode.TRACKER_UNAVAILABLE, retryable: true });
+      expect(error.message).toMatch(/timed out/);
+      expect(creates()).toHaveLength(1);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(jira.issues.size).toBe(1);
+    });
+
+    it('is repeated after a 429, which Jira answers before doing anything, honouring Retry-After', async () => {
+      jira.failures.push({ status: 429, body: {}, headers: { 'Retry-After': '2' }, match: CREATE });
+      expect(await tracker().createIssue(content())).toEqual({ issueKey: 'DEV-1' });
+      expect(creates()).toHaveLength(2);
+      expect(waits).toEqual([2_000]);
+      expect(jira.issues.size).toBe(1);
+    });
+
+    it('is repeated when no connection could be made (nothing was sent)', async () => {
+      const closed = await new Promise<number>((resolve) => {
+        const server = createServer().listen(0, '127.0.0.1', () => {
+          const { port } = server.address() as AddressInfo;
+          server.close(() => resolve(port));
+        });
+      });
+      const error = await new JiraCloudTracker(
+        { baseUrl: `http://127.0.0.1:${closed}`, ...credentials, projectKey: 'DEV' },
+        { sleep: async (ms) => void waits.push(ms), retry: { maxAttempts: 3 } },
+      )
+        .createIssue(content())
+        .catch((e) => e);
+      expect(error).toMatchObject({ code: ErrorCode.TRACKER_UNAVAILABLE, retryable: true });
+      expect(error.message).toMatch(/got no answer.*gave up after 3 attempts/);
+      expect(waits).toHaveLength(2);
+    });
   });
 
   it('adds a comment once when Jira added it but the answer was lost', async () => {
@@ -221,7 +288,7 @@ describe('JiraCloudTracker (real jira.js, loopback Jira)', () => {
   it('reports Jira down as TRACKER_UNAVAILABLE after the configured attempts', async () => {
     jira.down = true;
     const error = await tracker({ retry: { maxAttempts: 3 } })
-      .createIssue(content())
+      .findIssue(source)
       .catch((e) => e);
     expect(error).toMatchObject({ code: ErrorCode.TRACKER_UNAVAILABLE, retryable: true });
     expect(error.message).toMatch(/HTTP 503/);

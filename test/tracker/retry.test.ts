@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
+  classifyJiraFailure,
+  classifyUnrepeatableJiraFailure,
+  JiraHttpError,
+  JiraNetworkError,
+} from '../../lib/tracker/jira-transport.ts';
+import {
   backoffDelay,
   DEFAULT_RETRY_POLICY,
   parseRetryAfter,
@@ -131,5 +137,49 @@ describe('parseRetryAfter', () => {
 
   it.each([[null], [undefined], [''], ['soon'], ['-5'], ['1.5']])('ignores %j', (header) => {
     expect(parseRetryAfter(header, now)).toBeUndefined();
+  });
+});
+
+describe('which Jira failures are retried', () => {
+  const http = (status: number, retryAfterMs?: number) =>
+    new JiraHttpError('POST /rest/api/3/issue', status, retryAfterMs, []);
+  const network = (code: string | undefined, timedOut = false) =>
+    new JiraNetworkError(
+      'POST /rest/api/3/issue',
+      timedOut,
+      new TypeError('fetch failed', { cause: Object.assign(new Error('socket'), { code }) }),
+    );
+
+  it('any call: 429, 5xx and no answer at all; not another 4xx', () => {
+    for (const status of [429, 500, 502, 503, 504]) {
+      expect(classifyJiraFailure(http(status, 1_000))).toEqual({ retryable: true, retryAfterMs: 1_000 });
+    }
+    for (const status of [400, 401, 403, 404, 408, 409]) {
+      expect(classifyJiraFailure(http(status))).toEqual({ retryable: false });
+    }
+    expect(classifyJiraFailure(network('ECONNRESET'))).toEqual({ retryable: true });
+    expect(classifyJiraFailure(network(undefined, true))).toEqual({ retryable: true });
+  });
+
+  it('a create: only what proves Jira did nothing (429, no connection made)', () => {
+    expect(classifyUnrepeatableJiraFailure(http(429, 3_000))).toEqual({
+      retryable: true,
+      retryAfterMs: 3_000,
+    });
+    for (const code of ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']) {
+      expect(classifyUnrepeatableJiraFailure(network(code)), code).toEqual({ retryable: true });
+    }
+    expect(classifyUnrepeatableJiraFailure(network('UND_ERR_CONNECT_TIMEOUT'))).toEqual({ retryable: true });
+    // The request may have been carried out: the answer was lost, or came from a proxy that gave up.
+    for (const status of [500, 502, 503, 504, 400, 404]) {
+      expect(classifyUnrepeatableJiraFailure(http(status, 1_000)), String(status)).toEqual({
+        retryable: false,
+      });
+    }
+    for (const code of ['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', undefined]) {
+      expect(classifyUnrepeatableJiraFailure(network(code)), String(code)).toEqual({ retryable: false });
+    }
+    expect(classifyUnrepeatableJiraFailure(network('ECONNREFUSED', true))).toEqual({ retryable: false });
+    expect(classifyUnrepeatableJiraFailure(new Error('something else'))).toEqual({ retryable: false });
   });
 });

@@ -91,6 +91,33 @@ describe('DynamoTokenVault (real DynamoDB client, dynalite)', () => {
     expect((await vault.getTicket(t.tenant, t.ticketId))?.firstSeen).toEqual(firstSeen);
   });
 
+  it('records when the issue was last set out to be created, and keeps it beside the delivery', async () => {
+    const t = ticket(30);
+    await vault.recordTokens(t, [entry()]);
+    expect((await vault.getTicket(t.tenant, t.ticketId))?.createAttemptAt).toBeUndefined();
+    const first = new Date('2026-11-22T10:00:00.123Z');
+    await vault.recordCreateAttempt(t.tenant, t.ticketId, first);
+    expect((await vault.getTicket(t.tenant, t.ticketId))?.createAttemptAt).toEqual(first);
+    const second = new Date('2026-11-22T10:20:00.000Z');
+    await vault.recordCreateAttempt(t.tenant, t.ticketId, second);
+    await vault.recordDelivery(t.tenant, t.ticketId, 'DEV-8');
+    // A later event of the ticket leaves both alone.
+    await vault.recordTokens({ ...t, expiresAt: at(40) }, [entry()]);
+    expect(await vault.getTicket(t.tenant, t.ticketId)).toMatchObject({
+      issueKey: 'DEV-8',
+      createAttemptAt: second,
+    });
+    const [item] = (await partition(`TICKET#${t.tenant}#${t.ticketId}`)).filter((i) => i.sk?.S === 'TICKET');
+    expect(item?.createAttemptAt).toEqual({ S: '2026-11-22T10:20:00.000Z' });
+  });
+
+  it('records no create attempt for a ticket that is not there (swept meanwhile): no item appears', async () => {
+    const id = `SD-GONE-${++n}`;
+    await vault.recordCreateAttempt('ballerup', id, new Date());
+    expect(await vault.getTicket('ballerup', id)).toBeUndefined();
+    expect(await partition(`TICKET#ballerup#${id}`)).toEqual([]);
+  });
+
   it('keeps the first value of a token, and keeps the token as long as its longest-living ticket', async () => {
     const e = entry();
     await vault.recordTokens(ticket(10), [e]);
@@ -207,6 +234,11 @@ describe('DynamoTokenVault (real DynamoDB client, dynalite)', () => {
     await broken.close();
     const offline = new DynamoTokenVault(broken.client, VaultTable.defaultName);
     await expect(offline.recordTokens(ticket(), [entry()])).rejects.toMatchObject({
+      code: ErrorCode.VAULT_UNAVAILABLE,
+      retryable: true,
+    });
+    // The Jira writer then creates nothing: an attempt it could not record is not made.
+    await expect(offline.recordCreateAttempt('ballerup', 'SD-1', new Date())).rejects.toMatchObject({
       code: ErrorCode.VAULT_UNAVAILABLE,
       retryable: true,
     });

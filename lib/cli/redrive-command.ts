@@ -21,7 +21,12 @@ export async function redriveCommand(options: { deadLetterQueueArn: string | und
     const writer = createJobHandler(() => runtime, new Logger({ logLevel: 'SILENT' }));
     await runtime.queue.drain(writer);
     const dead = await runtime.queue.dead();
-    console.log(`${requeued} job(s) put back in line; ${dead.length} still failing`);
+    // A job may have to wait before it is written (Jira's search settling after an unconfirmed
+    // create): the server writes it when it is due, or the next redrive does.
+    const waiting = await runtime.queue.waiting();
+    console.log(
+      `${requeued} job(s) put back in line; ${waiting} waiting to be written later; ${dead.length} still failing`,
+    );
     for (const job of dead)
       console.log(`  ${job.tenant}/${job.ticketId}: ${job.lastError ?? 'unknown error'}`);
     return dead.length === 0 ? 0 : 1;

@@ -151,6 +151,12 @@ export class FileJobQueue implements JobQueue {
     );
   }
 
+  /** How many jobs wait in line (not due yet, or not yet claimed). */
+  async waiting(): Promise<number> {
+    await this.#makeDirs();
+    return (await readdir(this.#dirs.pending)).filter((n) => n.endsWith('.json')).length;
+  }
+
   /** Puts every dead job back in line, with its attempts reset; returns how many. */
   async redrive(): Promise<number> {
     const dead = await this.dead();

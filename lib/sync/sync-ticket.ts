@@ -1,5 +1,5 @@
 import { TrackerSettlingError } from '../errors.ts';
-import type { TicketTracker } from '../tracker/ticket-tracker.ts';
+import { IssueCreatedError, type TicketTracker } from '../tracker/ticket-tracker.ts';
 import type { TokenVault } from '../vault/token-vault.ts';
 import { attachmentsOf, type ContentOptions, commentsOf, issueContentOf } from './issue-content.ts';
 import type { IssueLinks } from './issue-links.ts';
@@ -21,6 +21,12 @@ import type { SyncJob } from './sync-job.ts';
  * after every create Jira did not confirm (a 500, a timeout) for no gain.
  */
 export const CREATE_SETTLE_MS = 15 * 60 * 1000;
+
+const settling = (waitMs: number) =>
+  new TrackerSettlingError(
+    `an earlier attempt to create the issue may not be searchable yet; retry in ${Math.ceil(waitMs / 1000)} s`,
+    waitMs,
+  );
 
 export interface SyncDeps {
   tracker: TicketTracker;
@@ -69,18 +75,29 @@ export async function syncTicket(job: SyncJob, deps: SyncDeps): Promise<SyncOutc
   const created = issueKey === undefined;
   if (issueKey === undefined) {
     const settleMs = deps.createSettleMs ?? CREATE_SETTLE_MS;
-    const attempted = record.createAttemptAt?.getTime();
-    // A mark ahead of this clock (another writer's) counts as made just now.
-    const waitMs = attempted === undefined ? 0 : Math.min(settleMs, attempted + settleMs - now().getTime());
+    const attempted = record.createAttemptAt;
+    const at = now();
+    const waitMs = attempted === undefined ? 0 : attempted.getTime() + settleMs - at.getTime();
     if (waitMs > 0) {
-      throw new TrackerSettlingError(
-        `an earlier attempt to create the issue may not be searchable yet; retry in ${Math.ceil(waitMs / 1000)} s`,
-        waitMs,
-      );
+      // A mark ahead of this clock (a clock set back, another machine's) is moved to now, once: a wait
+      // that started afresh on every try would hold the ticket back for as long as the clocks differ.
+      if (attempted && attempted > at)
+        await deps.vault.recordCreateAttempt(job.tenant, job.ticketId, at, attempted);
+      throw settling(Math.min(settleMs, waitMs));
     }
-    // Before the request: a crash after it must still leave the mark.
-    await deps.vault.recordCreateAttempt(job.tenant, job.ticketId, now());
-    issueKey = (await deps.tracker.createIssue(content)).issueKey;
+    // Before the request, so that a crash after it still leaves the mark; and only if no other writer
+    // marked the ticket or recorded its issue since the record was read, or two issues could be made.
+    if (!(await deps.vault.recordCreateAttempt(job.tenant, job.ticketId, at, attempted))) {
+      throw settling(1000);
+    }
+    try {
+      issueKey = (await deps.tracker.createIssue(content)).issueKey;
+    } catch (error) {
+      if (!(error instanceof IssueCreatedError)) throw error;
+      // Made, but not finished: record it, so the retry updates this issue instead of searching for it.
+      await deps.vault.recordDelivery(job.tenant, job.ticketId, error.issueKey);
+      throw error.cause;
+    }
   } else {
     await deps.tracker.updateIssue(issueKey, content);
   }

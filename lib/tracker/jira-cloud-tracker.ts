@@ -17,12 +17,13 @@ import {
   JiraNetworkError,
 } from './jira-transport.ts';
 import { RetriesExhaustedError, type RetryPolicy, type RetryVerdict, retry } from './retry.ts';
-import type {
-  IssueAttachment,
-  IssueComment,
-  IssueContent,
-  IssueSource,
-  TicketTracker,
+import {
+  type IssueAttachment,
+  type IssueComment,
+  type IssueContent,
+  IssueCreatedError,
+  type IssueSource,
+  type TicketTracker,
 } from './ticket-tracker.ts';
 
 export const jiraConfigSchema = z.strictObject({
@@ -161,7 +162,9 @@ export class JiraCloudTracker implements TicketTracker {
       },
       classifyUnrepeatableJiraFailure,
     );
-    await this.#linkBack(issueKey, content.source);
+    await this.#linkBack(issueKey, content.source).catch((error: unknown) => {
+      throw new IssueCreatedError(issueKey, error);
+    });
     return { issueKey };
   }
 

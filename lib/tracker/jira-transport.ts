@@ -82,11 +82,17 @@ const NOT_CONNECTED = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-/** fetch rejects with `TypeError('fetch failed')` whose cause carries the socket's error code. */
+/**
+ * fetch rejects with `TypeError('fetch failed')` whose cause carries the socket's error code. A host
+ * or network becoming unreachable can also end a connection already made, so a code counts only from
+ * the connect or the name lookup when the error names its system call.
+ */
 function neverConnected(error: JiraNetworkError): boolean {
-  const code = ((error.cause as { cause?: { code?: unknown } } | undefined)?.cause as { code?: unknown })
-    ?.code;
-  return typeof code === 'string' && NOT_CONNECTED.has(code);
+  const cause = (error.cause as { cause?: { code?: unknown; syscall?: unknown } } | undefined)?.cause;
+  const code = cause?.code;
+  const syscall = cause?.syscall;
+  if (typeof code !== 'string' || !NOT_CONNECTED.has(code)) return false;
+  return syscall === undefined || syscall === 'connect' || syscall === 'getaddrinfo';
 }
 
 export function createJiraTransport(options: JiraTransportOptions): Client {

@@ -55,7 +55,8 @@ export interface TicketTracker {
    * Not safe to repeat: a second call makes a second issue. An implementation repeats the request
    * only after a failure that proves nothing was created, and otherwise throws DependencyError; the
    * sync searches first, and after an attempt that may have worked waits until findIssue can be
-   * trusted (lib/sync/sync-ticket.ts).
+   * trusted (lib/sync/sync-ticket.ts). A failure after the issue was made (Jira's link back to the
+   * ticket) is thrown as IssueCreatedError, which carries the new key.
    */
   createIssue(content: IssueContent): Promise<{ issueKey: string }>;
   updateIssue(issueKey: string, content: IssueContent): Promise<void>;
@@ -63,4 +64,18 @@ export interface TicketTracker {
   syncedItems(issueKey: string): Promise<{ comments: Set<string>; attachments: Set<string> }>;
   addComment(issueKey: string, comment: IssueComment): Promise<void>;
   addAttachment(issueKey: string, attachment: IssueAttachment): Promise<void>;
+}
+
+/**
+ * createIssue made the issue, then a step after it failed (`cause`, to be handled as usual): the key
+ * is known and must be recorded, so that the retry updates this issue instead of searching for it.
+ */
+export class IssueCreatedError extends Error {
+  readonly issueKey: string;
+
+  constructor(issueKey: string, cause: unknown) {
+    super(`issue ${issueKey} was created, but a step after it failed`, { cause });
+    this.name = 'IssueCreatedError';
+    this.issueKey = issueKey;
+  }
 }

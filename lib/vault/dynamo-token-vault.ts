@@ -137,20 +137,33 @@ export class DynamoTokenVault implements TokenVault {
     });
   }
 
-  recordCreateAttempt(tenant: string, ticketId: string, at: Date): Promise<void> {
+  recordCreateAttempt(
+    tenant: string,
+    ticketId: string,
+    at: Date,
+    previous: Date | undefined,
+  ): Promise<boolean> {
     return this.#guard('record a create attempt', async () => {
-      // Like a delivery: a ticket swept meanwhile is not written back into being.
-      await this.#client
-        .send(
+      // Like a delivery, a ticket swept meanwhile is not written back into being.
+      const unchanged = previous ? 'createAttemptAt = :previous' : 'attribute_not_exists(createAttemptAt)';
+      try {
+        await this.#client.send(
           new UpdateItemCommand({
             TableName: this.#table,
             Key: keyOf(vaultKeys.ticket(tenant, ticketId)),
             UpdateExpression: 'SET createAttemptAt = :at',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':at': { S: at.toISOString() } },
+            ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(issueKey) AND ${unchanged}`,
+            ExpressionAttributeValues: {
+              ':at': { S: at.toISOString() },
+              ...(previous && { ':previous': { S: previous.toISOString() } }),
+            },
           }),
-        )
-        .catch(ignoreConditionFailure);
+        );
+        return true;
+      } catch (error) {
+        ignoreConditionFailure(error);
+        return false;
+      }
     });
   }
 

@@ -59,11 +59,19 @@ export interface TokenVault {
   getToken(tenant: string, token: string, now: Date): Promise<VaultEntry | undefined>;
   recordDelivery(tenant: string, ticketId: string, issueKey: string): Promise<void>;
   /**
-   * Marks that the ticket's issue is about to be created, at `at` (the ticket's `createAttemptAt`).
-   * Writes nothing when the ticket is not recorded (swept meanwhile).
+   * Marks that the ticket's issue is about to be created, at `at` (the ticket's `createAttemptAt`),
+   * if the mark is still `previous` (undefined: none) and no issue is recorded: a compare-and-set, so
+   * of two writers that both read the same record only one may go on to create.
+   * @returns false when nothing was written: another writer marked it or recorded the issue first,
+   *   or the ticket is not recorded (swept meanwhile).
    * @throws DependencyError VAULT_UNAVAILABLE when the store fails: then nothing may be created.
    */
-  recordCreateAttempt(tenant: string, ticketId: string, at: Date): Promise<void>;
+  recordCreateAttempt(
+    tenant: string,
+    ticketId: string,
+    at: Date,
+    previous: Date | undefined,
+  ): Promise<boolean>;
   getTicket(tenant: string, ticketId: string): Promise<TicketRecord | undefined>;
   /** The tokens a ticket uses (its events' values), as long as the ticket is recorded. */
   tokensOfTicket(tenant: string, ticketId: string): Promise<ReadonlySet<string>>;

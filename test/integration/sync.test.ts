@@ -366,7 +366,9 @@ describe('nothing lost, nothing twice', () => {
     }
     expect(issuesFor('ballerup', 'SD-DLQ')).toHaveLength(0);
     const redriven = await run('npx --no-install ticket-proxy redrive', { env });
-    expect(redriven.stdout).toContain('1 job(s) put back in line; 0 still failing');
+    expect(redriven.stdout).toContain(
+      '1 job(s) put back in line; 0 waiting to be written later; 0 still failing',
+    );
     expect(redriven.code).toBe(0);
     await issueFor('ballerup', 'SD-DLQ');
     expect(issuesFor('ballerup', 'SD-DLQ')).toHaveLength(1);

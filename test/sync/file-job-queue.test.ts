@@ -34,6 +34,14 @@ describe('FileJobQueue', () => {
     expect(await queue.drain(async (j) => seen.push(j.ticketId))).toBe(2);
     expect(seen).toEqual(['SD-1', 'SD-2']);
     expect(await readdir(join(dir, 'pending'))).toEqual([]);
+    expect(await queue.waiting()).toBe(0);
+  });
+
+  it('counts the jobs that wait in line', async () => {
+    const { queue } = await queueIn();
+    await queue.enqueue(job('SD-1'));
+    await queue.enqueue(job('SD-2'));
+    expect(await queue.waiting()).toBe(2);
   });
 
   it('takes a redelivered event only once while the first copy waits', async () => {

@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { DependencyError, ErrorCode, TrackerSettlingError } from '../../lib/errors.ts';
 import type { SyncJob } from '../../lib/sync/sync-job.ts';
 import { CREATE_SETTLE_MS, type SyncDeps, syncTicket } from '../../lib/sync/sync-ticket.ts';
-import type {
-  IssueAttachment,
-  IssueComment,
-  IssueContent,
-  IssueSource,
-  TicketTracker,
+import {
+  type IssueAttachment,
+  type IssueComment,
+  type IssueContent,
+  IssueCreatedError,
+  type IssueSource,
+  type TicketTracker,
 } from '../../lib/tracker/ticket-tracker.ts';
 import type { TicketRecord } from '../../lib/vault/token-vault.ts';
 
@@ -98,9 +99,11 @@ function setup(record: Partial<TicketRecord> | null = {}) {
         const r = records.get(id);
         if (r) r.issueKey = issueKey;
       },
-      recordCreateAttempt: async (_tenant, id, at) => {
+      recordCreateAttempt: async (_tenant, id, at, previous) => {
         const r = records.get(id);
-        if (r) r.createAttemptAt = at;
+        if (!r || r.issueKey || r.createAttemptAt?.getTime() !== previous?.getTime()) return false;
+        r.createAttemptAt = at;
+        return true;
       },
     },
     links: { link: async (key) => void links.push(key) },
@@ -263,10 +266,39 @@ describe('syncTicket', () => {
       expect(tracker.issues.size).toBe(1);
     });
 
-    it('a mark ahead of the clock waits one window at most per try', async () => {
-      const { records, clock, deps } = setup();
+    it('a mark ahead of the clock is moved to now: one window in all, not one per try', async () => {
+      const { tracker, records, clock, deps, advance } = setup();
       (records.get('SD-1') as TicketRecord).createAttemptAt = new Date(clock.now.getTime() + 60 * MINUTE);
       await expect(syncTicket(job(), deps)).rejects.toMatchObject({ retryAfterMs: CREATE_SETTLE_MS });
+      expect(records.get('SD-1')?.createAttemptAt).toEqual(clock.now);
+      advance(CREATE_SETTLE_MS);
+      expect(await syncTicket(job(), deps)).toMatchObject({ created: true });
+      expect(tracker.issues.size).toBe(1);
+    });
+
+    it('two writers reading the same record at once: only the one that marks it first creates', async () => {
+      const { tracker, deps } = setup();
+      const results = await Promise.allSettled([syncTicket(job(), deps), syncTicket(job(), deps)]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(lost.reason).toBeInstanceOf(TrackerSettlingError);
+      expect(tracker.issues.size).toBe(1);
+      expect(tracker.marksAtCreate).toHaveLength(1);
+    });
+
+    it('an issue made but not finished (the link back failed): its key is recorded and the retry updates it', async () => {
+      const { tracker, records, deps } = setup();
+      const create = tracker.createIssue.bind(tracker);
+      tracker.createIssue = async (content) => {
+        const { issueKey } = await create(content);
+        tracker.unsearchable.add(issueKey);
+        throw new IssueCreatedError(issueKey, new DependencyError(ErrorCode.TRACKER_UNAVAILABLE, 'down'));
+      };
+      await expect(syncTicket(job(), deps)).rejects.toMatchObject({ code: 'TRACKER_UNAVAILABLE' });
+      expect(records.get('SD-1')?.issueKey).toBe('DEV-1');
+      // No search and no window: the retry goes straight to the issue.
+      expect(await syncTicket(job(['c1']), deps)).toMatchObject({ issueKey: 'DEV-1', created: false });
+      expect(tracker.issues.size).toBe(1);
     });
 
     it('a create whose answer was lost and which the search does not show yet: redelivered at once it waits, after the window it finds the issue: one issue', async () => {

@@ -10,7 +10,7 @@ import {
   markerLabel,
   PROPERTY_KEY,
 } from '../../lib/tracker/jira-cloud-tracker.ts';
-import type { IssueContent } from '../../lib/tracker/ticket-tracker.ts';
+import { type IssueContent, IssueCreatedError } from '../../lib/tracker/ticket-tracker.ts';
 import { FakeJira } from '../support/fake-jira.ts';
 
 const credentials = { email: 'bot@example.invalid', apiToken: 'token-1' };
@@ -194,6 +194,16 @@ describe('JiraCloudTracker (real jira.js, loopback Jira)', () => {
   describe('the create request, which Jira cannot deduplicate', () => {
     const CREATE = /^POST \/rest\/api\/3\/issue$/;
     const creates = () => jira.requests.filter((r) => CREATE.test(`${r.method} ${r.path}`));
+
+    it('made, but the link back refused: IssueCreatedError with the new key and the refusal as its cause', async () => {
+      jira.failures.push({ status: 403, body: { errorMessages: ['no'] }, match: /remotelink$/ });
+      const error = await tracker()
+        .createIssue(content())
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(IssueCreatedError);
+      expect(error).toMatchObject({ issueKey: 'DEV-1', cause: { code: 'TRACKER_REJECTED' } });
+      expect(creates()).toHaveLength(1);
+    });
 
     it.each([500, 502, 503, 504])(
       'is not repeated after a %i, which may come after Jira created the issue: TRACKER_UNAVAILABLE at once',

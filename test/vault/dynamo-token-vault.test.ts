@@ -96,11 +96,16 @@ describe('DynamoTokenVault (real DynamoDB client, dynalite)', () => {
     await vault.recordTokens(t, [entry()]);
     expect((await vault.getTicket(t.tenant, t.ticketId))?.createAttemptAt).toBeUndefined();
     const first = new Date('2026-11-22T10:00:00.123Z');
-    await vault.recordCreateAttempt(t.tenant, t.ticketId, first);
+    expect(await vault.recordCreateAttempt(t.tenant, t.ticketId, first, undefined)).toBe(true);
     expect((await vault.getTicket(t.tenant, t.ticketId))?.createAttemptAt).toEqual(first);
     const second = new Date('2026-11-22T10:20:00.000Z');
-    await vault.recordCreateAttempt(t.tenant, t.ticketId, second);
+    // Compare-and-set: a writer that read no mark, or another mark, loses to the one that wrote first.
+    expect(await vault.recordCreateAttempt(t.tenant, t.ticketId, second, undefined)).toBe(false);
+    expect(await vault.recordCreateAttempt(t.tenant, t.ticketId, second, new Date(0))).toBe(false);
+    expect(await vault.recordCreateAttempt(t.tenant, t.ticketId, second, first)).toBe(true);
     await vault.recordDelivery(t.tenant, t.ticketId, 'DEV-8');
+    // Once the issue is recorded, nobody sets out to create it again.
+    expect(await vault.recordCreateAttempt(t.tenant, t.ticketId, new Date(), second)).toBe(false);
     // A later event of the ticket leaves both alone.
     await vault.recordTokens({ ...t, expiresAt: at(40) }, [entry()]);
     expect(await vault.getTicket(t.tenant, t.ticketId)).toMatchObject({
@@ -113,7 +118,7 @@ describe('DynamoTokenVault (real DynamoDB client, dynalite)', () => {
 
   it('records no create attempt for a ticket that is not there (swept meanwhile): no item appears', async () => {
     const id = `SD-GONE-${++n}`;
-    await vault.recordCreateAttempt('ballerup', id, new Date());
+    expect(await vault.recordCreateAttempt('ballerup', id, new Date(), undefined)).toBe(false);
     expect(await vault.getTicket('ballerup', id)).toBeUndefined();
     expect(await partition(`TICKET#ballerup#${id}`)).toEqual([]);
   });
@@ -238,7 +243,9 @@ describe('DynamoTokenVault (real DynamoDB client, dynalite)', () => {
       retryable: true,
     });
     // The Jira writer then creates nothing: an attempt it could not record is not made.
-    await expect(offline.recordCreateAttempt('ballerup', 'SD-1', new Date())).rejects.toMatchObject({
+    await expect(
+      offline.recordCreateAttempt('ballerup', 'SD-1', new Date(), undefined),
+    ).rejects.toMatchObject({
       code: ErrorCode.VAULT_UNAVAILABLE,
       retryable: true,
     });

@@ -1,5 +1,5 @@
 import { TrackerSettlingError } from '../errors.ts';
-import { IssueCreatedError, type TicketTracker } from '../tracker/ticket-tracker.ts';
+import { IssueCreatedError, IssueNotCreatedError, type TicketTracker } from '../tracker/ticket-tracker.ts';
 import type { TokenVault } from '../vault/token-vault.ts';
 import { attachmentsOf, type ContentOptions, commentsOf, issueContentOf } from './issue-content.ts';
 import type { IssueLinks } from './issue-links.ts';
@@ -30,7 +30,7 @@ const settling = (waitMs: number) =>
 
 export interface SyncDeps {
   tracker: TicketTracker;
-  vault: Pick<TokenVault, 'getTicket' | 'recordDelivery' | 'recordCreateAttempt'>;
+  vault: Pick<TokenVault, 'getTicket' | 'recordDelivery' | 'recordCreateAttempt' | 'clearCreateAttempt'>;
   links: Pick<IssueLinks, 'link'>;
   /** The tenant's settings for what developers see. */
   contentOptions: (tenant: string) => ContentOptions;
@@ -93,6 +93,11 @@ export async function syncTicket(job: SyncJob, deps: SyncDeps): Promise<SyncOutc
     try {
       issueKey = (await deps.tracker.createIssue(content)).issueKey;
     } catch (error) {
+      if (error instanceof IssueNotCreatedError) {
+        // Nothing to wait for: the retry may create at once.
+        await deps.vault.clearCreateAttempt(job.tenant, job.ticketId, at);
+        throw error.cause;
+      }
       if (!(error instanceof IssueCreatedError)) throw error;
       // Made, but not finished: record it, so the retry updates this issue instead of searching for it.
       await deps.vault.recordDelivery(job.tenant, job.ticketId, error.issueKey);

@@ -22,6 +22,7 @@ import {
   type IssueComment,
   type IssueContent,
   IssueCreatedError,
+  IssueNotCreatedError,
   type IssueSource,
   type TicketTracker,
 } from './ticket-tracker.ts';
@@ -146,22 +147,34 @@ export class JiraCloudTracker implements TicketTracker {
    * TRACKER_UNAVAILABLE, and the job decides when to look again (lib/sync/sync-ticket.ts).
    */
   async createIssue(content: IssueContent): Promise<{ issueKey: string }> {
-    const issueKey = await this.#call(
-      'create the issue',
-      async () => {
-        const created = await this.#jira.issues.createIssue({
-          fields: {
-            project: { key: this.#config.projectKey },
-            issuetype: { name: this.#config.issueType },
-            ...this.#contentFields({ ...content, description: content.description ?? EMPTY_DOCUMENT }),
-            labels: managedLabels(content),
-          },
-          properties: [{ key: PROPERTY_KEY, value: bookkeeping(content) }],
-        });
-        return created.key;
-      },
-      classifyUnrepeatableJiraFailure,
-    );
+    const create = async () => {
+      const created = await this.#jira.issues.createIssue({
+        fields: {
+          project: { key: this.#config.projectKey },
+          issuetype: { name: this.#config.issueType },
+          ...this.#contentFields({ ...content, description: content.description ?? EMPTY_DOCUMENT }),
+          labels: managedLabels(content),
+        },
+        properties: [{ key: PROPERTY_KEY, value: bookkeeping(content) }],
+      });
+      return created.key;
+    };
+    let issueKey: string;
+    try {
+      issueKey = await retry(create, {
+        policy: this.#retry,
+        classify: classifyUnrepeatableJiraFailure,
+        sleep: this.#sleep,
+      });
+    } catch (error) {
+      const failure = trackerError('create the issue', error);
+      // Retries run out only after failures each proving nothing was made (a 429, no connection);
+      // a 4xx refuses the request itself. Anything else may have created the issue.
+      const refused = error instanceof JiraHttpError && error.status >= 400 && error.status < 500;
+      throw error instanceof RetriesExhaustedError || (refused && error.status !== 408)
+        ? new IssueNotCreatedError(failure)
+        : failure;
+    }
     await this.#linkBack(issueKey, content.source).catch((error: unknown) => {
       throw new IssueCreatedError(issueKey, error);
     });

@@ -56,7 +56,9 @@ export interface TicketTracker {
    * only after a failure that proves nothing was created, and otherwise throws DependencyError; the
    * sync searches first, and after an attempt that may have worked waits until findIssue can be
    * trusted (lib/sync/sync-ticket.ts). A failure after the issue was made (Jira's link back to the
-   * ticket) is thrown as IssueCreatedError, which carries the new key.
+   * ticket) is thrown as IssueCreatedError, which carries the new key; a failure that proves nothing
+   * was made (every attempt refused before Jira acted, or the request itself refused) as
+   * IssueNotCreatedError, so that the job need not wait for the search to settle.
    */
   createIssue(content: IssueContent): Promise<{ issueKey: string }>;
   updateIssue(issueKey: string, content: IssueContent): Promise<void>;
@@ -77,5 +79,13 @@ export class IssueCreatedError extends Error {
     super(`issue ${issueKey} was created, but a step after it failed`, { cause });
     this.name = 'IssueCreatedError';
     this.issueKey = issueKey;
+  }
+}
+
+/** createIssue failed in a way that proves no issue was made (`cause`, to be handled as usual). */
+export class IssueNotCreatedError extends Error {
+  constructor(cause: unknown) {
+    super('the issue was not created', { cause });
+    this.name = 'IssueNotCreatedError';
   }
 }

@@ -167,6 +167,22 @@ export class DynamoTokenVault implements TokenVault {
     });
   }
 
+  clearCreateAttempt(tenant: string, ticketId: string, at: Date): Promise<void> {
+    return this.#guard('clear a create attempt', async () => {
+      await this.#client
+        .send(
+          new UpdateItemCommand({
+            TableName: this.#table,
+            Key: keyOf(vaultKeys.ticket(tenant, ticketId)),
+            UpdateExpression: 'REMOVE createAttemptAt',
+            ConditionExpression: 'createAttemptAt = :at',
+            ExpressionAttributeValues: { ':at': { S: at.toISOString() } },
+          }),
+        )
+        .catch(ignoreConditionFailure);
+    });
+  }
+
   tokensOfTicket(tenant: string, ticketId: string): Promise<ReadonlySet<string>> {
     return this.#guard('read the tokens of a ticket', async () => {
       const items = await this.#partition(vaultKeys.ticket(tenant, ticketId).pk);

@@ -72,6 +72,8 @@ export interface TokenVault {
     at: Date,
     previous: Date | undefined,
   ): Promise<boolean>;
+  /** Removes the mark `at`, when it is still the ticket's: that attempt proved to have made nothing. */
+  clearCreateAttempt(tenant: string, ticketId: string, at: Date): Promise<void>;
   getTicket(tenant: string, ticketId: string): Promise<TicketRecord | undefined>;
   /** The tokens a ticket uses (its events' values), as long as the ticket is recorded. */
   tokensOfTicket(tenant: string, ticketId: string): Promise<ReadonlySet<string>>;

@@ -7,6 +7,7 @@ import {
   type IssueComment,
   type IssueContent,
   IssueCreatedError,
+  IssueNotCreatedError,
   type IssueSource,
   type TicketTracker,
 } from '../../lib/tracker/ticket-tracker.ts';
@@ -23,6 +24,8 @@ class MemoryTracker implements TicketTracker {
   unsearchable = new Set<string>();
   /** The next create is carried out, but its answer is lost. */
   loseNextCreateAnswer = false;
+  /** The next create is refused in a way that proves nothing was made (Jira's 429s, no connection). */
+  refuseNextCreate = false;
   /** What the vault's record said when each create was sent. */
   marksAtCreate: (Date | undefined)[] = [];
   records: Map<string, TicketRecord> | undefined;
@@ -42,6 +45,10 @@ class MemoryTracker implements TicketTracker {
   async createIssue(content: IssueContent) {
     this.marksAtCreate.push(this.records?.get(content.source.ticketId)?.createAttemptAt);
     this.#fail('createIssue');
+    if (this.refuseNextCreate) {
+      this.refuseNextCreate = false;
+      throw new IssueNotCreatedError(new DependencyError(ErrorCode.TRACKER_UNAVAILABLE, 'rate limited'));
+    }
     const issueKey = `DEV-${this.issues.size + 1}`;
     this.issues.set(issueKey, { content, comments: [], attachments: [] });
     if (this.loseNextCreateAnswer) {
@@ -104,6 +111,10 @@ function setup(record: Partial<TicketRecord> | null = {}) {
         if (!r || r.issueKey || r.createAttemptAt?.getTime() !== previous?.getTime()) return false;
         r.createAttemptAt = at;
         return true;
+      },
+      clearCreateAttempt: async (_tenant, id, at) => {
+        const r = records.get(id);
+        if (r?.createAttemptAt?.getTime() === at.getTime()) r.createAttemptAt = undefined;
       },
     },
     links: { link: async (key) => void links.push(key) },
@@ -274,6 +285,15 @@ describe('syncTicket', () => {
       advance(CREATE_SETTLE_MS);
       expect(await syncTicket(job(), deps)).toMatchObject({ created: true });
       expect(tracker.issues.size).toBe(1);
+    });
+
+    it('a create that proved to have made nothing: the mark goes, and the retry creates at once', async () => {
+      const { tracker, records, deps } = setup();
+      tracker.refuseNextCreate = true;
+      await expect(syncTicket(job(), deps)).rejects.toMatchObject({ code: 'TRACKER_UNAVAILABLE' });
+      expect(records.get('SD-1')?.createAttemptAt).toBeUndefined();
+      expect(await syncTicket(job(), deps)).toMatchObject({ issueKey: 'DEV-1', created: true });
+      expect(tracker.marksAtCreate).toHaveLength(2);
     });
 
     it('two writers reading the same record at once: only the one that marks it first creates', async () => {

@@ -10,7 +10,11 @@ import {
   markerLabel,
   PROPERTY_KEY,
 } from '../../lib/tracker/jira-cloud-tracker.ts';
-import { type IssueContent, IssueCreatedError } from '../../lib/tracker/ticket-tracker.ts';
+import {
+  type IssueContent,
+  IssueCreatedError,
+  IssueNotCreatedError,
+} from '../../lib/tracker/ticket-tracker.ts';
 import { FakeJira } from '../support/fake-jira.ts';
 
 const credentials = { email: 'bot@example.invalid', apiToken: 'token-1' };
@@ -195,6 +199,15 @@ describe('JiraCloudTracker (real jira.js, loopback Jira)', () => {
     const CREATE = /^POST \/rest\/api\/3\/issue$/;
     const creates = () => jira.requests.filter((r) => CREATE.test(`${r.method} ${r.path}`));
 
+    it('a 500 proves nothing: a plain TRACKER_UNAVAILABLE, not IssueNotCreatedError', async () => {
+      jira.failures.push({ status: 500, body: {}, match: CREATE });
+      const error = await tracker()
+        .createIssue(content())
+        .catch((e: unknown) => e);
+      expect(error).not.toBeInstanceOf(IssueNotCreatedError);
+      expect(error).toMatchObject({ code: ErrorCode.TRACKER_UNAVAILABLE });
+    });
+
     it('made, but the link back refused: IssueCreatedError with the new key and the refusal as its cause', async () => {
       jira.failures.push({ status: 403, body: { errorMessages: ['no'] }, match: /remotelink$/ });
       const error = await tracker()
@@ -255,7 +268,11 @@ describe('JiraCloudTracker (real jira.js, loopback Jira)', () => {
         { sleep: async (ms) => void waits.push(ms), retry: { maxAttempts: 3 } },
       )
         .createIssue(content())
-        .catch((e) => e);
+        .catch((e) => {
+          // Proved not to have created anything: the job need not wait for the search to settle.
+          expect(e).toBeInstanceOf(IssueNotCreatedError);
+          return e.cause;
+        });
       expect(error).toMatchObject({ code: ErrorCode.TRACKER_UNAVAILABLE, retryable: true });
       expect(error.message).toMatch(/got no answer.*gave up after 3 attempts/);
       expect(waits).toHaveLength(2);
@@ -323,7 +340,11 @@ describe('JiraCloudTracker (real jira.js, loopback Jira)', () => {
     });
     const error = await tracker()
       .createIssue(content())
-      .catch((e) => e);
+      .catch((e) => {
+        // Proved not to have created anything: the job need not wait for the search to settle.
+        expect(e).toBeInstanceOf(IssueNotCreatedError);
+        return e.cause;
+      });
     expect(error).toBeInstanceOf(TrackerRejectedError);
     expect(error).toMatchObject({ status: 400, code: ErrorCode.TRACKER_REJECTED, retryable: false });
     expect(error.message).toMatch(/create the issue.*HTTP 400.*summary/);
@@ -341,7 +362,11 @@ describe('JiraCloudTracker (real jira.js, loopback Jira)', () => {
     };
     const error = await tracker()
       .createIssue(content({ description: invalid as IssueContent['description'] }))
-      .catch((e) => e);
+      .catch((e) => {
+        // Proved not to have created anything: the job need not wait for the search to settle.
+        expect(e).toBeInstanceOf(IssueNotCreatedError);
+        return e.cause;
+      });
     expect(error).toBeInstanceOf(TrackerRejectedError);
     expect(jira.adfErrors).toHaveLength(1);
     jira.adfErrors.length = 0;

@@ -103,6 +103,12 @@ describe('DynamoTokenVault (real DynamoDB client, dynalite)', () => {
     expect(await vault.recordCreateAttempt(t.tenant, t.ticketId, second, undefined)).toBe(false);
     expect(await vault.recordCreateAttempt(t.tenant, t.ticketId, second, new Date(0))).toBe(false);
     expect(await vault.recordCreateAttempt(t.tenant, t.ticketId, second, first)).toBe(true);
+    // Clearing takes only the mark it names: one that proved to have made nothing.
+    await vault.clearCreateAttempt(t.tenant, t.ticketId, first);
+    expect((await vault.getTicket(t.tenant, t.ticketId))?.createAttemptAt).toEqual(second);
+    await vault.clearCreateAttempt(t.tenant, t.ticketId, second);
+    expect((await vault.getTicket(t.tenant, t.ticketId))?.createAttemptAt).toBeUndefined();
+    expect(await vault.recordCreateAttempt(t.tenant, t.ticketId, second, undefined)).toBe(true);
     await vault.recordDelivery(t.tenant, t.ticketId, 'DEV-8');
     // Once the issue is recorded, nobody sets out to create it again.
     expect(await vault.recordCreateAttempt(t.tenant, t.ticketId, new Date(), second)).toBe(false);

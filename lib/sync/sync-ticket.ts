@@ -22,11 +22,8 @@ import type { SyncJob } from './sync-job.ts';
  */
 export const CREATE_SETTLE_MS = 15 * 60 * 1000;
 
-const settling = (waitMs: number) =>
-  new TrackerSettlingError(
-    `an earlier attempt to create the issue may not be searchable yet; retry in ${Math.ceil(waitMs / 1000)} s`,
-    waitMs,
-  );
+const settling = (waitMs: number, why = 'an earlier attempt to create the issue may not be searchable yet') =>
+  new TrackerSettlingError(`${why}; retry in ${Math.ceil(waitMs / 1000)} s`, waitMs);
 
 export interface SyncDeps {
   tracker: TicketTracker;
@@ -54,9 +51,9 @@ export type SyncOutcome =
  * each create attempt before it is made, and while the last one is recent (`createSettleMs`) an empty
  * search means "not yet", not "never": the job waits (TrackerSettlingError) instead of creating a
  * second issue. Once the window has passed, an issue the search still does not show was never made.
- * A refusal (TrackerRejectedError) keeps the mark: the job is dead-lettered at once anyway, and the
- * port cannot tell a refused create from a refusal after it (the link back), when clearing the mark
- * could let a redrive make a second issue; a redrive within the window just waits out the rest.
+ * A create that proves nothing was made (IssueNotCreatedError: rate limited throughout, no
+ * connection, the request refused) removes its mark, so the retry need not wait; one that made the
+ * issue but failed after it (IssueCreatedError) has the key recorded, so the retry updates it.
  * @throws DependencyError when the tracker or the vault fails (retry later); TrackerSettlingError
  *   (retryable) while an earlier create may still show up; TrackerRejectedError when the tracker
  *   refuses the job for good (dead-letter queue).
@@ -88,7 +85,7 @@ export async function syncTicket(job: SyncJob, deps: SyncDeps): Promise<SyncOutc
     // Before the request, so that a crash after it still leaves the mark; and only if no other writer
     // marked the ticket or recorded its issue since the record was read, or two issues could be made.
     if (!(await deps.vault.recordCreateAttempt(job.tenant, job.ticketId, at, attempted))) {
-      throw settling(1000);
+      throw settling(1000, 'another writer is creating the issue');
     }
     try {
       issueKey = (await deps.tracker.createIssue(content)).issueKey;

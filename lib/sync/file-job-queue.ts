@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isRunning } from '../embedded/file-lock.ts';
 import { DependencyError, ErrorCode, TicketProxyError, TrackerSettlingError } from '../errors.ts';
 import { decodeJob, encodeJob, groupOf, type JobQueue } from './job-queue.ts';
 import type { SyncJob } from './sync-job.ts';
@@ -247,16 +248,6 @@ export class FileJobQueue implements JobQueue {
     const temporary = `${path}.${process.pid}.tmp`;
     await writeFile(temporary, JSON.stringify(stored), { mode: 0o600 });
     await rename(temporary, path);
-  }
-}
-
-/** Whether a process still runs (a CLI may be writing a job beside the server). */
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -2,6 +2,7 @@ import type { Stats } from 'node:fs';
 import { type FileHandle, mkdir, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AdfDocument } from '../document/adf.ts';
+import { withFileLock } from '../embedded/file-lock.ts';
 import { DependencyError, ErrorCode, TicketProxyError, TrackerRejectedError } from '../errors.ts';
 import type {
   IssueAttachment,
@@ -167,11 +168,14 @@ export class OutboxTracker implements TicketTracker {
     return line?.op === 'attachment' ? new Uint8Array(Buffer.from(line.contentBase64, 'base64')) : undefined;
   }
 
+  /** One at a time in this process, and under a lock file among processes: keys stay distinct. */
   #serialized<T>(operation: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(operation).catch((error: unknown) => {
-      if (error instanceof TicketProxyError) throw error;
-      throw new DependencyError(ErrorCode.TRACKER_UNAVAILABLE, 'could not use the local outbox', error);
-    });
+    const run = this.#queue
+      .then(() => withFileLock(this.#path, operation))
+      .catch((error: unknown) => {
+        if (error instanceof TicketProxyError) throw error;
+        throw new DependencyError(ErrorCode.TRACKER_UNAVAILABLE, 'could not use the local outbox', error);
+      });
     this.#queue = run.catch(() => undefined);
     return run;
   }

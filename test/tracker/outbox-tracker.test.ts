@@ -1,4 +1,4 @@
-import { appendFile, readFile, rename, rm } from 'node:fs/promises';
+import { appendFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, TrackerRejectedError } from '../../lib/errors.ts';
@@ -185,6 +185,29 @@ describe('OutboxTracker', () => {
       comments: new Set(['c2']),
       attachments: new Set(),
     });
+  });
+
+  it('two instances creating at the same time (the server and the CLI): distinct keys, each ticket once', async () => {
+    const path = await outboxPath();
+    const [a, b] = [new OutboxTracker(path), new OutboxTracker(path)];
+    const ids = Array.from({ length: 20 }, (_, i) => `SD-${i}`);
+    const keys = await Promise.all(ids.map((id, i) => (i % 2 ? a : b).createIssue(content(id))));
+    expect(new Set(keys.map((k) => k.issueKey)).size).toBe(ids.length);
+    expect((await a.list()).map((i) => i.source.ticketId).sort()).toEqual([...ids].sort());
+  });
+
+  it('writes only while it holds the lock among processes', async () => {
+    const path = await outboxPath();
+    await writeFile(`${path}.lock`, String(process.pid)); // another process of ours, alive, holds it
+    let written = false;
+    const creating = new OutboxTracker(path).createIssue(content('SD-1')).then(() => {
+      written = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(written).toBe(false);
+    await rm(`${path}.lock`);
+    await creating;
+    expect((await new OutboxTracker(path).list()).map((i) => i.issueKey)).toEqual(['OUTBOX-1']);
   });
 
   it('answers after many operations, by two instances, as a fold of the file does', async () => {

@@ -125,6 +125,8 @@ interface Word {
   end: number;
   score: number;
   first: boolean;
+  /** Without a genitive. */
+  bare: string;
 }
 
 const SENTENCE_END = /[.!?\n\r•#>–—|-]/;
@@ -146,8 +148,9 @@ function capitalizedWords(text: string, scanned: ScannedWord[]): Word[] {
   const out: Word[] = [];
   for (const w of scanned) {
     if (w.shape !== Shape.Capitalized) continue;
-    const { score, first } = classify(text.slice(w.start, w.end));
-    out.push({ start: w.start, end: w.end, score, first });
+    const word = text.slice(w.start, w.end);
+    const { score, first } = classify(word);
+    out.push({ start: w.start, end: w.end, score, first, bare: bare(word) });
   }
   return out;
 }
@@ -256,12 +259,24 @@ function readAt(pattern: RegExp, text: string, at: number): [number, string] | u
   return m?.[1] === undefined ? undefined : [pattern.lastIndex - m[1].length, m[1]];
 }
 
+/** Lower-case words as their capitalized form classifies; sloppy texts are read word by word. Bounded. */
+const lowerClasses = new Map<string, Class>();
+function classifyLower(word: string): Class {
+  let c = lowerClasses.get(word);
+  if (c === undefined) {
+    if (lowerClasses.size >= 50_000) lowerClasses.clear();
+    c = classify(capitalize(word));
+    lowerClasses.set(word, c);
+  }
+  return c;
+}
+
 /** A lower-case word that can only be a first name (`mette`, not `per` or `august`). */
 const lowerFirstName = (word: string) => {
-  const c = classify(capitalize(word));
+  const c = classifyLower(word);
   return c.first && c.score === Strong;
 };
-const lowerSurname = (word: string) => classify(capitalize(word)).score >= Strong;
+const lowerSurname = (word: string) => classifyLower(word).score >= Strong;
 
 /**
  * After a greeting or closing the run of capitalized words is a name, up to a word that never is
@@ -355,12 +370,12 @@ export const nameDetector: Detector = {
         reach = Math.max(reach, (spans[next++] as Span).end);
       }
       if (reach < word.end) continue;
-      const w = bare(text.slice(word.start, word.end));
+      const w = word.bare;
       if (w.length >= 3 && !isCommonWord(w)) known.add(w);
     }
     if (known.size === 0) return found;
     for (const word of words) {
-      const w = bare(text.slice(word.start, word.end));
+      const w = word.bare;
       if (known.has(w) || (w.endsWith('s') && known.has(w.slice(0, -1)))) {
         found.push({ kind: TokenKind.NAME, start: word.start, end: word.end, confidence: 0.55 });
       }

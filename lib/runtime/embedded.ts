@@ -77,7 +77,8 @@ export async function openEmbeddedRuntime(
   );
   const accessPolicy = parseAccessPolicy(env.TICKET_PROXY_ACCESS_POLICY, 'TICKET_PROXY_ACCESS_POLICY');
   const jira = jiraConfigFromEnv(env);
-  const createSettleMs = createSettleMsFromEnv(env);
+  // The outbox's own search is always current and its writes cannot land late: nothing to wait for.
+  const createSettleMs = createSettleMsFromEnv(env) ?? (jira ? undefined : 0);
   const webhookSecret = await localWebhookSecret(dataDir, env);
   const jiraWebhookSecret = env.JIRA_WEBHOOK_SECRET || webhookSecret;
   const keyRing = await LocalFileKeyRing.open(join(dataDir, 'master.key'));
@@ -135,7 +136,7 @@ export async function openEmbeddedRuntime(
 
 /**
  * `TICKET_PROXY_CREATE_SETTLE_SECONDS`: how long the Jira writer trusts no empty search after a create
- * attempt; unset for the default (15 minutes, lib/sync/sync-ticket.ts).
+ * attempt; unset for the default (15 minutes with Jira, lib/sync/sync-ticket.ts; none with the outbox).
  */
 function createSettleMsFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   const value = env.TICKET_PROXY_CREATE_SETTLE_SECONDS;

@@ -90,15 +90,17 @@ export async function syncTicket(job: SyncJob, deps: SyncDeps): Promise<SyncOutc
     try {
       issueKey = (await deps.tracker.createIssue(content)).issueKey;
     } catch (error) {
+      // The tracker's failure is what the queue must see, also when the vault fails here: a mark left
+      // only makes the retry wait, and an issue key not recorded is found by the search in time.
       if (error instanceof IssueNotCreatedError) {
         // Nothing to wait for: the retry may create at once.
-        await deps.vault.clearCreateAttempt(job.tenant, job.ticketId, at);
-        throw error.cause;
+        await deps.vault.clearCreateAttempt(job.tenant, job.ticketId, at).catch(() => undefined);
+        throw error.failure;
       }
       if (!(error instanceof IssueCreatedError)) throw error;
       // Made, but not finished: record it, so the retry updates this issue instead of searching for it.
-      await deps.vault.recordDelivery(job.tenant, job.ticketId, error.issueKey);
-      throw error.cause;
+      await deps.vault.recordDelivery(job.tenant, job.ticketId, error.issueKey).catch(() => undefined);
+      throw error.failure;
     }
   } else {
     await deps.tracker.updateIssue(issueKey, content);

@@ -1,4 +1,5 @@
 import type { AdfDocument } from '../document/adf.ts';
+import { DependencyError, ErrorCode, TicketProxyError } from '../errors.ts';
 
 /** Where an issue came from: the servicedesk ticket it mirrors. */
 export interface IssueSource {
@@ -74,18 +75,30 @@ export interface TicketTracker {
  */
 export class IssueCreatedError extends Error {
   readonly issueKey: string;
+  /** The failure, as the queue classifies it. */
+  readonly failure: TicketProxyError;
 
   constructor(issueKey: string, cause: unknown) {
     super(`issue ${issueKey} was created, but a step after it failed`, { cause });
     this.name = 'IssueCreatedError';
     this.issueKey = issueKey;
+    this.failure = asTrackerFailure(cause);
   }
 }
 
 /** createIssue failed in a way that proves no issue was made (`cause`, to be handled as usual). */
 export class IssueNotCreatedError extends Error {
+  /** The failure, as the queue classifies it. */
+  readonly failure: TicketProxyError;
+
   constructor(cause: unknown) {
     super('the issue was not created', { cause });
     this.name = 'IssueNotCreatedError';
+    this.failure = asTrackerFailure(cause);
   }
 }
+
+const asTrackerFailure = (cause: unknown): TicketProxyError =>
+  cause instanceof TicketProxyError
+    ? cause
+    : new DependencyError(ErrorCode.TRACKER_UNAVAILABLE, 'the tracker failed', cause);

@@ -86,8 +86,8 @@ const ASSUME = {
   roundTripMs: 10,
   /** The webhook's sequential round trips: Query and GetItem, three rounds of writes (README, Vault table), SendMessage. */
   webhookRoundTrips: 6,
-  /** The writer's: GetItem, UpdateItem, PutItem. */
-  writerRoundTrips: 3,
+  /** The writer's for a new issue: GetItem, UpdateItem (the create attempt), UpdateItem (the key), PutItem (the link). */
+  writerRoundTrips: 4,
   /** Jira Cloud calls for a new ticket: search, create, comments, attachments, one comment added. */
   jiraCallsPerTicket: 5,
   /** One Jira Cloud call from Stockholm, assumed; the writer waits for each. */

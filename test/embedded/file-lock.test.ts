@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isRunning, withFileLock } from '../../lib/embedded/file-lock.ts';
@@ -15,7 +15,7 @@ const exists = (path: string) =>
 const deadPid = () => spawnSync(process.execPath, ['-e', '']).pid as number;
 
 describe('withFileLock', () => {
-  it('runs one piece of work at a time, holding the lock with its pid, and removes it after', async () => {
+  it('runs one piece of work at a time, holding the lock with its pid and a token, and removes it after', async () => {
     const path = join(await tempDir(), 'nested', 'outbox.jsonl');
     let inside = 0;
     let most = 0;
@@ -23,7 +23,9 @@ describe('withFileLock', () => {
       Array.from({ length: 8 }, () =>
         withFileLock(path, async () => {
           most = Math.max(most, ++inside);
-          expect(await readFile(`${path}.lock`, 'utf8')).toBe(String(process.pid));
+          expect(await readFile(`${path}.lock`, 'utf8')).toMatch(
+            new RegExp(`^${process.pid} [0-9a-f-]{36}$`),
+          );
           await new Promise((resolve) => setTimeout(resolve, 2));
           inside--;
         }),
@@ -45,6 +47,27 @@ describe('withFileLock', () => {
     expect(isRunning(dead)).toBe(false);
     await writeFile(`${path}.lock`, String(dead));
     expect(await withFileLock(path, async () => 'done')).toBe('done');
+  });
+
+  it.each([
+    ['names no owner (empty)', '', 0],
+    ['is garbled', 'not a pid', 0],
+    ['names a live process but is older than any operation (its pid reused)', String(process.pid), 60],
+  ])('takes over a lock that %s', async (_, content, ageSeconds) => {
+    const path = join(await tempDir(), 'outbox.jsonl');
+    await writeFile(`${path}.lock`, content);
+    const then = new Date(Date.now() - ageSeconds * 1000);
+    await utimes(`${path}.lock`, then, then);
+    expect(await withFileLock(path, async () => 'done', 200)).toBe('done');
+    expect(await exists(`${path}.lock`)).toBe(false);
+  });
+
+  it('leaves a lock that is no longer its own (taken over meanwhile) to its new owner', async () => {
+    const path = join(await tempDir(), 'outbox.jsonl');
+    await withFileLock(path, async () => {
+      await writeFile(`${path}.lock`, `${process.pid} someone-else`);
+    });
+    expect(await readFile(`${path}.lock`, 'utf8')).toBe(`${process.pid} someone-else`);
   });
 
   it('gives up naming the owner when a live process keeps it', async () => {

@@ -180,7 +180,6 @@ async function queueFiles(dir = 'queue') {
   return files;
 }
 
-/** One issue for the ticket, with each comment and attachment once; nothing left in the queue. */
 /** The job is in the dead-letter queue after the queue's three attempts, and Jira has no issue for it. */
 async function expectDeadWithoutIssue(ticket: PlantedTicket) {
   expect(await runtime.queue.dead()).toEqual([
@@ -189,6 +188,7 @@ async function expectDeadWithoutIssue(ticket: PlantedTicket) {
   expect(issuesOf(jira, 'ballerup', ticket.ticket.id)).toEqual([]);
 }
 
+/** One issue for the ticket, with each comment and attachment once; nothing left in the queue. */
 async function expectWrittenOnce(ticket: PlantedTicket, comments = ['c1']) {
   const issues = issuesOf(jira, ticket.ticket.tenant, ticket.ticket.id);
   expect(issues.map((i) => i.key)).toHaveLength(1);

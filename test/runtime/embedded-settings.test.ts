@@ -10,12 +10,25 @@ const base = async () => ({
 });
 
 describe('the embedded runtime’s settle window after a create attempt', () => {
-  it('is the writer’s default (15 minutes) unless TICKET_PROXY_CREATE_SETTLE_SECONDS sets it', async () => {
-    const plain = await openEmbeddedRuntime(await base());
+  it('is the writer’s default (15 minutes) with Jira, none with the outbox, unless TICKET_PROXY_CREATE_SETTLE_SECONDS sets it', async () => {
+    const jira = await openEmbeddedRuntime({
+      ...(await base()),
+      JIRA_BASE_URL: 'https://example.atlassian.net',
+      JIRA_EMAIL: 'bot@example.invalid',
+      JIRA_API_TOKEN: 'token',
+      JIRA_PROJECT_KEY: 'DEV',
+    });
     try {
-      expect(plain.createSettleMs).toBeUndefined();
+      expect(jira.createSettleMs).toBeUndefined();
     } finally {
-      await plain.close();
+      await jira.close();
+    }
+    // The outbox's search is always current, and its writes cannot land after a timeout.
+    const outbox = await openEmbeddedRuntime(await base());
+    try {
+      expect(outbox.createSettleMs).toBe(0);
+    } finally {
+      await outbox.close();
     }
     const set = await openEmbeddedRuntime({ ...(await base()), TICKET_PROXY_CREATE_SETTLE_SECONDS: '90' });
     try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DependencyError, ErrorCode, TrackerSettlingError } from '../../lib/errors.ts';
+import { DependencyError, ErrorCode, TrackerRejectedError, TrackerSettlingError } from '../../lib/errors.ts';
 import type { SyncJob } from '../../lib/sync/sync-job.ts';
 import { CREATE_SETTLE_MS, type SyncDeps, syncTicket } from '../../lib/sync/sync-ticket.ts';
 import {
@@ -294,6 +294,17 @@ describe('syncTicket', () => {
       expect(records.get('SD-1')?.createAttemptAt).toBeUndefined();
       expect(await syncTicket(job(), deps)).toMatchObject({ issueKey: 'DEV-1', created: true });
       expect(tracker.marksAtCreate).toHaveLength(2);
+    });
+
+    it('a vault that fails while the mark is cleared does not hide the tracker’s refusal from the queue', async () => {
+      const { tracker, deps } = setup();
+      tracker.createIssue = async () => {
+        throw new IssueNotCreatedError(new TrackerRejectedError(400, 'Jira refused to create the issue'));
+      };
+      deps.vault.clearCreateAttempt = async () => {
+        throw new DependencyError(ErrorCode.VAULT_UNAVAILABLE, 'down');
+      };
+      await expect(syncTicket(job(), deps)).rejects.toMatchObject({ code: 'TRACKER_REJECTED', status: 400 });
     });
 
     it('two writers reading the same record at once: only the one that marks it first creates', async () => {

@@ -199,7 +199,7 @@ describe('JiraCloudTracker (real jira.js, loopback Jira)', () => {
     const CREATE = /^POST \/rest\/api\/3\/issue$/;
     const creates = () => jira.requests.filter((r) => CREATE.test(`${r.method} ${r.path}`));
 
-    it('a 500 proves nothing: a plain TRACKER_UNAVAILABLE, not IssueNotCreatedError', async () => {
+    it('a 500 may come after Jira created the issue: a plain TRACKER_UNAVAILABLE, not IssueNotCreatedError', async () => {
       jira.failures.push({ status: 500, body: {}, match: CREATE });
       const error = await tracker()
         .createIssue(content())
@@ -253,6 +253,36 @@ describe('JiraCloudTracker (real jira.js, loopback Jira)', () => {
       expect(await tracker().createIssue(content())).toEqual({ issueKey: 'DEV-1' });
       expect(creates()).toHaveLength(2);
       expect(waits).toEqual([2_000]);
+      expect(jira.issues.size).toBe(1);
+    });
+
+    it('429 until the retries run out: IssueNotCreatedError, the rate limit as its cause', async () => {
+      jira.failures.push(
+        ...Array.from({ length: 4 }, () => ({
+          status: 429,
+          body: {},
+          headers: { 'Retry-After': '1' },
+          match: CREATE,
+        })),
+      );
+      const error = await tracker()
+        .createIssue(content())
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(IssueNotCreatedError);
+      expect(error).toMatchObject({ failure: { code: ErrorCode.TRACKER_UNAVAILABLE, retryable: true } });
+      expect(jira.issues.size).toBe(0);
+    });
+
+    it('a 429 and then a 500: the 500 may have created it, so no IssueNotCreatedError', async () => {
+      jira.failures.push(
+        { status: 429, body: {}, headers: { 'Retry-After': '1' }, match: CREATE },
+        { status: 500, body: {}, afterApplying: true, match: CREATE },
+      );
+      const error = await tracker()
+        .createIssue(content())
+        .catch((e: unknown) => e);
+      expect(error).not.toBeInstanceOf(IssueNotCreatedError);
+      expect(error).toMatchObject({ code: ErrorCode.TRACKER_UNAVAILABLE });
       expect(jira.issues.size).toBe(1);
     });
 

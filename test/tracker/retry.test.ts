@@ -143,11 +143,13 @@ describe('parseRetryAfter', () => {
 describe('which Jira failures are retried', () => {
   const http = (status: number, retryAfterMs?: number) =>
     new JiraHttpError('POST /rest/api/3/issue', status, retryAfterMs, []);
-  const network = (code: string | undefined, timedOut = false) =>
+  const network = (code: string | undefined, timedOut = false, syscall?: string) =>
     new JiraNetworkError(
       'POST /rest/api/3/issue',
       timedOut,
-      new TypeError('fetch failed', { cause: Object.assign(new Error('socket'), { code }) }),
+      new TypeError('fetch failed', {
+        cause: Object.assign(new Error('socket'), { code }, syscall && { syscall }),
+      }),
     );
 
   it('any call: 429, 5xx and no answer at all; not another 4xx', () => {
@@ -180,6 +182,16 @@ describe('which Jira failures are retried', () => {
       expect(classifyUnrepeatableJiraFailure(network(code)), String(code)).toEqual({ retryable: false });
     }
     expect(classifyUnrepeatableJiraFailure(network('ECONNREFUSED', true))).toEqual({ retryable: false });
+    // A host becoming unreachable can also end a connection already made: only the connect counts.
+    expect(classifyUnrepeatableJiraFailure(network('EHOSTUNREACH', false, 'connect'))).toEqual({
+      retryable: true,
+    });
+    expect(classifyUnrepeatableJiraFailure(network('ENOTFOUND', false, 'getaddrinfo'))).toEqual({
+      retryable: true,
+    });
+    expect(classifyUnrepeatableJiraFailure(network('EHOSTUNREACH', false, 'write'))).toEqual({
+      retryable: false,
+    });
     expect(classifyUnrepeatableJiraFailure(new Error('something else'))).toEqual({ retryable: false });
   });
 });

@@ -97,6 +97,17 @@ report.add(
   (bytes * ROUNDS) / ticketSeconds / 1e6,
   'MB/s',
 );
+// Where the time goes: each detector alone, one round, and the round that checks the fixpoint.
+const oneRoundMBs = throughput((t) => {
+  for (const d of defaultDetectors) for (const _ of d.detect(t));
+});
+report.add('one round of every detector, no merging', oneRoundMBs, 'MB/s', 'the rest is the second round');
+for (const detector of defaultDetectors) {
+  const mbs = throughput((t) => {
+    for (const _ of detector.detect(t));
+  });
+  report.add(`  ${detector.name} detector alone, one round`, 1000 / mbs, 'ms/MB', `${mbs.toFixed(0)} MB/s`);
+}
 report.add('@redactpii/node 1.0.17 on the same texts', theirsMBs, 'MB/s');
 report.add('speed ratio, ticket-proxy / @redactpii/node', oursMBs / theirsMBs, '×');
 for (const [name, redact] of [

@@ -24,6 +24,7 @@ import {
 } from '../support/fault-checks.ts';
 import { TcpFaultProxy } from '../support/fault-proxies.ts';
 import { type DynamoRequest, InterceptingProxy } from '../support/intercepting-proxy.ts';
+import { pointLambdaAt } from '../support/lambda-env.ts';
 import type { LoopbackReply } from '../support/loopback-server.ts';
 import { silent } from '../support/runtime.ts';
 import { storedText } from '../support/stored-bytes.ts';
@@ -168,25 +169,14 @@ beforeAll(async () => {
     new TcpFaultProxy(kms.url).start(),
   ]);
   await silentKms.set('hang');
-  for (const tenant of TENANTS) secrets.secrets.set(`arn:webhook:${tenant}`, SECRET);
-  secrets.secrets.set(
-    'arn:jira',
-    JSON.stringify({ baseUrl: jira.url, email: 'bot@example.invalid', apiToken: 'tok', projectKey: 'DEV' }),
-  );
-  Object.assign(process.env, {
-    AWS_REGION: 'eu-north-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamoProxy.url,
-    AWS_ENDPOINT_URL_KMS: silentKms.url,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
-    AWS_ENDPOINT_URL_SQS: sqs.url,
-    QUEUE_URL: `${sqs.url}/123456789012/ticket-proxy-jobs.fifo`,
-    VAULT_TABLE_NAME: 'ticket-proxy-vault',
-    KEY_ID: kms.keyId,
-    WEBHOOK_SECRET_ARNS: JSON.stringify(Object.fromEntries(TENANTS.map((t) => [t, `arn:webhook:${t}`]))),
-    JIRA_SECRET_ARN: 'arn:jira',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  pointLambdaAt({
+    dynamo: dynamoProxy.url,
+    kms: silentKms.url,
+    keyId: kms.keyId,
+    secrets,
+    sqs: sqs.url,
+    jira: jira.url,
+    tenants: Object.fromEntries(TENANTS.map((t) => [t, SECRET])),
   });
   // One cold function meets a KMS that accepts the connection and never answers; its outcome is
   // read at the end of the file (the test for it waits out the function's 20 s timeout meanwhile).

@@ -8,6 +8,7 @@ import { FakeJira } from '../support/fake-jira.ts';
 import { FakeKms } from '../support/fake-kms.ts';
 import { FakeSecretsManager } from '../support/fake-secrets-manager.ts';
 import { FakeSqs } from '../support/fake-sqs.ts';
+import { pointLambdaAt } from '../support/lambda-env.ts';
 import { storedText } from '../support/stored-bytes.ts';
 
 // The Lambda entry point exactly as deployed, with every AWS service replaced at the network edge:
@@ -34,25 +35,14 @@ beforeAll(async () => {
     jira.start(),
     sqs.start(),
   ]);
-  secrets.secrets.set('arn:webhook:ballerup', WEBHOOK_SECRET);
-  secrets.secrets.set(
-    'arn:jira',
-    JSON.stringify({ baseUrl: jira.url, email: 'bot@example.invalid', apiToken: 'tok', projectKey: 'DEV' }),
-  );
-  Object.assign(process.env, {
-    AWS_REGION: 'eu-north-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_ENDPOINT_URL_KMS: kms.url,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
-    AWS_ENDPOINT_URL_SQS: sqs.url,
-    QUEUE_URL: `${sqs.url}/123456789012/ticket-proxy-jobs.fifo`,
-    VAULT_TABLE_NAME: 'ticket-proxy-vault',
-    KEY_ID: kms.keyId,
-    WEBHOOK_SECRET_ARNS: JSON.stringify({ ballerup: 'arn:webhook:ballerup' }),
-    JIRA_SECRET_ARN: 'arn:jira',
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  pointLambdaAt({
+    dynamo: dynamo.endpoint,
+    kms: kms.url,
+    keyId: kms.keyId,
+    secrets,
+    sqs: sqs.url,
+    jira: jira.url,
+    tenants: { ballerup: WEBHOOK_SECRET },
   });
   ({ handler } = await import('../../functions/servicedesk-webhook.ts'));
   ({ handler: writer } = await import('../../functions/jira-writer.ts'));

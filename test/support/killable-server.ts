@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { REPOSITORY_ROOT } from './processes.ts';
+import { REPOSITORY_ROOT, untilListening } from './processes.ts';
 
 const PAUSE_HOOK = fileURLToPath(new URL('./pause-hook.ts', import.meta.url));
 
@@ -37,29 +37,8 @@ export async function startKillableServer(
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    output += d;
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    output += d;
-  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
-    const check = () => {
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on('data', check);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      reject(new Error(`server exited:\n${output}`));
-    });
-  });
+  const { url, output } = await untilListening(child);
   const signal = async (name: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(name);
     await exited;
@@ -67,7 +46,7 @@ export async function startKillableServer(
   return {
     url,
     pid: child.pid ?? 0,
-    output: () => output,
+    output,
     kill: () => signal('SIGKILL'),
     stop: () => signal('SIGTERM'),
   };

@@ -49,6 +49,23 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<RunningServer
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const { url, output } = await untilListening(child);
+  return {
+    url,
+    output,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', (code) => resolve(code));
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/**
+ * Collects a server process's output and waits until it prints the URL it listens on (30 s at most).
+ * @returns the URL, and everything printed so far, whenever asked.
+ */
+export async function untilListening(child: ChildProcess): Promise<{ url: string; output: () => string }> {
   let output = '';
   child.stdout?.on('data', (d: Buffer) => {
     output += d;
@@ -66,15 +83,10 @@ export async function startServer(env: NodeJS.ProcessEnv): Promise<RunningServer
       }
     };
     child.stdout?.on('data', check);
-    child.on('exit', () => reject(new Error(`server exited:\n${output}`)));
+    child.once('exit', () => {
+      clearTimeout(timer);
+      reject(new Error(`server exited:\n${output}`));
+    });
   });
-  return {
-    url,
-    output: () => output,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', (code) => resolve(code));
-        child.kill('SIGTERM');
-      }),
-  };
+  return { url, output: () => output };
 }

@@ -1,6 +1,6 @@
-import { createHmac } from 'node:crypto';
 import { ErrorCode, TicketProxyError, TokenCollisionError } from '../errors.ts';
 import { open, seal } from '../keys/aes-gcm.ts';
+import { hmacSha256 } from '../keys/hmac.ts';
 import type { TenantKeys } from '../keys/tenant-keys.ts';
 import type { TicketReference, TokenVault, VaultEntry } from '../vault/token-vault.ts';
 import { formatToken, normalizeValue, TokenKind } from './token.ts';
@@ -28,10 +28,8 @@ const sameBytes = (a: Uint8Array, b: Uint8Array | undefined) => b !== undefined 
 const valueAad = (tenant: string, token: string) => encoder.encode(`${tenant}\u0000${token}`);
 
 /** The keyed digest a token is made from; probe 0 is also the value's fingerprint. */
-const deriveDigest = (tokenKey: Uint8Array, kind: TokenKind, normalized: string, probe: number) =>
-  createHmac('sha256', tokenKey)
-    .update(probe === 0 ? `${kind}\u0000${normalized}` : `${kind}\u0000${normalized}\u0000${probe}`)
-    .digest();
+const deriveDigest = (mac: (message: string) => Buffer, kind: TokenKind, normalized: string, probe: number) =>
+  mac(probe === 0 ? `${kind}\u0000${normalized}` : `${kind}\u0000${normalized}\u0000${probe}`);
 
 interface Pending extends PersonalValue {
   normalized: string;
@@ -64,9 +62,9 @@ export class Pseudonymizer {
   async tokenize(ticket: TicketReference, values: readonly PersonalValue[]): Promise<string[]> {
     // A ticket without personal data is still recorded: its retention and its Jira issue are tracked.
     if (values.length === 0) return this.#vault.recordTokens(ticket, []).then(() => []);
-    const tokenKey = await this.#keys.tokenKey(ticket.tenant);
+    const mac = hmacSha256(await this.#keys.tokenKey(ticket.tenant));
     const digest = (kind: TokenKind, normalized: string, probe: number) =>
-      deriveDigest(tokenKey, kind, normalized, probe);
+      deriveDigest(mac, kind, normalized, probe);
 
     const unique = new Map<string, Pending>();
     for (const { kind, value } of values) {
@@ -124,7 +122,8 @@ export class Pseudonymizer {
     const tokenKey = await this.#keys.existingTokenKey(tenant);
     if (!tokenKey) return undefined;
     const normalized = normalizeValue(kind, value);
-    const digest = (probe: number) => deriveDigest(tokenKey, kind, normalized, probe);
+    const mac = hmacSha256(tokenKey);
+    const digest = (probe: number) => deriveDigest(mac, kind, normalized, probe);
     const fingerprint = digest(0);
     let token = formatToken(kind, fingerprint);
     for (let probe = 1; probe < MAX_PROBES; probe++) {

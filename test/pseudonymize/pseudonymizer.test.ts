@@ -1,8 +1,10 @@
+import { createHmac } from 'node:crypto';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddedDynamo } from '../../lib/embedded/embedded-dynamodb.ts';
+import type { TenantKeys } from '../../lib/keys/tenant-keys.ts';
 import type { Pseudonymizer } from '../../lib/pseudonymize/pseudonymizer.ts';
-import { TOKEN_PATTERN, TokenKind } from '../../lib/pseudonymize/token.ts';
+import { formatToken, TOKEN_PATTERN, TokenKind } from '../../lib/pseudonymize/token.ts';
 import { VaultTable } from '../../lib/vault/vault-table.ts';
 import { embeddedPseudonymizer, ticketRef } from '../support/embedded.ts';
 import { storedText } from '../support/stored-bytes.ts';
@@ -11,13 +13,25 @@ import { useTempDirs } from '../support/temp-dir.ts';
 const tempDir = useTempDirs();
 let dynamo: EmbeddedDynamo;
 let pseudonymizer: Pseudonymizer;
+let keys: TenantKeys;
 
 beforeAll(async () => {
-  ({ dynamo, pseudonymizer } = await embeddedPseudonymizer(await tempDir()));
+  ({ dynamo, pseudonymizer, keys } = await embeddedPseudonymizer(await tempDir()));
 });
 afterAll(() => dynamo.close());
 
 describe('Pseudonymizer', () => {
+  it('derives a token as it always has: HMAC-SHA-256 of kind and normalized value under the tenant key', async () => {
+    // Tokens already in Jira must keep meaning the same value: the derivation may not change.
+    const [token] = await pseudonymizer.tokenize(ticketRef(), [
+      { kind: TokenKind.NAME, value: ' Karen  Blixen' },
+    ]);
+    const key = await keys.tokenKey('ballerup');
+    const digest = createHmac('sha256', key).update('NAME\u0000karen blixen').digest();
+    expect(token).toBe(formatToken(TokenKind.NAME, digest));
+    expect(await pseudonymizer.tokenOf('ballerup', TokenKind.NAME, 'KAREN BLIXEN')).toBe(token);
+  });
+
   it('gives the same value the same token in one tenant, whatever its spelling', async () => {
     const tokens = await pseudonymizer.tokenize(ticketRef(), [
       { kind: TokenKind.CPR, value: '010190-1234' },

@@ -36,7 +36,8 @@ export function detectSpans(text: string, detectors: readonly Detector[]): Span[
   let spans = detectOnce(text, detectors);
   for (let round = 0; round < MAX_ROUNDS && spans.length > 0; round++) {
     const masked = mask(text, spans);
-    const more = detectOnce(masked.text, detectors).map(masked.toOriginal);
+    const placeholders = text.includes('_') ? undefined : masked.placeholders;
+    const more = detectOnce(masked.text, detectors, placeholders).map(masked.toOriginal);
     const next = mergeSpans([...spans, ...more]);
     if (sameSpans(next, spans)) break;
     spans = next;
@@ -53,15 +54,16 @@ const MAX_ROUNDS = 4;
  */
 const OWN_TOKEN = new RegExp(`(?:${Object.values(TokenKind).join('|')})_[A-Z2-7]{${TOKEN_BODY_LENGTH}}`, 'g');
 
-function detectOnce(original: string, detectors: readonly Detector[]): Span[] {
-  // Detectors see every token as its placeholder: a body's digits must not join a number next to it
-  // (`…B7624-6586` is no phone number), and a text reads the same before and after sanitizing.
-  // Every token has an underscore; most texts have none, and skip the three scans for tokens.
-  const hasTokens = original.includes('_');
-  const text = hasTokens
-    ? original.replace(OWN_TOKEN, (token) => placeholder(token.slice(0, token.indexOf('_'))))
-    : original;
-  const inToken = hasTokens ? containment(tokensIn(text)) : () => false;
+/**
+ * One round of every detector. `placeholders` are where a masked text, whose original has no
+ * underscore, has its placeholders.
+ */
+function detectOnce(
+  original: string,
+  detectors: readonly Detector[],
+  placeholders?: readonly Stretch[],
+): Span[] {
+  const { text, inToken } = readTokens(original, placeholders);
   const candidates: Span[] = [];
   for (const detector of detectors) {
     for (const span of detector.detect(text)) {
@@ -71,10 +73,36 @@ function detectOnce(original: string, detectors: readonly Detector[]): Span[] {
   return mergeSpans(candidates);
 }
 
-/** The tokens in a text, sorted by start. */
-function tokensIn(text: string): { start: number; end: number }[] {
+type Stretch = { start: number; end: number };
+
+/**
+ * The text as the detectors read it, with every token as its placeholder (a body's digits must not
+ * join a number next to it: `…B7624-6586` is no phone number; and a text reads the same before and
+ * after sanitizing), and a test for spans inside a token.
+ */
+function readTokens(
+  original: string,
+  placeholders?: readonly Stretch[],
+): { text: string; inToken: (span: Span) => boolean } {
+  // The placeholders of a masked text are then all its tokens, unless a capital letter glued before
+  // one lets the contract's pattern take it in: no need to look for them.
+  if (placeholders && !placeholders.some((p) => isAsciiCapital(original.charCodeAt(p.start - 1)))) {
+    return { text: original, inToken: containment(placeholders) };
+  }
+  // Every token has an underscore; most texts have none, and skip the scans for tokens.
+  if (!original.includes('_')) return { text: original, inToken: () => false };
+  const own = allMatches(OWN_TOKEN, original);
+  if (own.every(isPlaceholder)) return { text: original, inToken: containment(tokensIn(original, own)) };
+  const text = original.replace(OWN_TOKEN, (token) => placeholder(token.slice(0, token.indexOf('_'))));
+  return { text, inToken: containment(tokensIn(text)) };
+}
+
+const isAsciiCapital = (code: number) => code >= 0x41 && code <= 0x5a;
+
+/** The tokens in a text, sorted by start; `own` are the text's matches of OWN_TOKEN, if known. */
+function tokensIn(text: string, own = allMatches(OWN_TOKEN, text)): Stretch[] {
   return (
-    [...allMatches(TOKEN_PATTERN, text), ...allMatches(OWN_TOKEN, text)]
+    [...allMatches(TOKEN_PATTERN, text), ...own]
       // A body of digits only is a number after a label (`CPR_0101901234`), not a token.
       .filter((m) => /[A-Z]/.test(m[0].slice(m[0].indexOf('_') + 1)))
       .map((m) => ({ start: m.index, end: m.index + m[0].length }))
@@ -87,7 +115,7 @@ function tokensIn(text: string): { start: number; end: number }[] {
  * starts at or before it, and the furthest end of those (a text with thousands of tokens, such as a
  * pasted log, made a scan per span quadratic).
  */
-function containment(sorted: { start: number; end: number }[]): (span: Span) => boolean {
+function containment(sorted: readonly Stretch[]): (span: Span) => boolean {
   const reach: number[] = [];
   for (const [i, s] of sorted.entries()) reach.push(Math.max(s.end, reach[i - 1] ?? -1));
   return (span) => {
@@ -128,12 +156,18 @@ const sameSpans = (a: Span[], b: Span[]) =>
   a.length === b.length && a.every((s, i) => s.start === b[i]?.start && s.end === b[i]?.end);
 
 /** A token-shaped stand-in: detectors see the same as in the sanitized text, whatever the key. */
-const placeholder = (kind: string) => `${kind}_${'A'.repeat(TOKEN_BODY_LENGTH)}`;
+const placeholder = (kind: string) => `${kind}_${PLACEHOLDER_BODY}`;
+const PLACEHOLDER_BODY = 'A'.repeat(TOKEN_BODY_LENGTH);
+const isPlaceholder = (token: RegExpExecArray) => token[0].endsWith(PLACEHOLDER_BODY);
 
 /** The text with every span replaced by a placeholder, and a map from its offsets back to the text's. */
-function mask(text: string, spans: Span[]): { text: string; toOriginal: (span: Span) => Span } {
+function mask(
+  text: string,
+  spans: Span[],
+): { text: string; placeholders: Stretch[]; toOriginal: (span: Span) => Span } {
   // Each piece of the masked text: where it is, where it came from, and the span it stands for.
   const pieces: { from: number; to: number; at: number; span?: Span }[] = [];
+  const placeholders: Stretch[] = [];
   let out = '';
   let at = 0;
   for (const span of spans) {
@@ -141,6 +175,7 @@ function mask(text: string, spans: Span[]): { text: string; toOriginal: (span: S
     out += text.slice(at, span.start);
     const stand = placeholder(span.kind);
     pieces.push({ from: out.length, to: out.length + stand.length, at: span.start, span });
+    placeholders.push({ start: out.length, end: out.length + stand.length });
     out += stand;
     at = span.end;
   }
@@ -158,6 +193,7 @@ function mask(text: string, spans: Span[]): { text: string; toOriginal: (span: S
   };
   return {
     text: out,
+    placeholders,
     toOriginal: (span) => ({ ...span, start: offset(span.start, 'start'), end: offset(span.end, 'end') }),
   };
 }

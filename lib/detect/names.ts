@@ -1,7 +1,7 @@
 import { TokenKind } from '../pseudonymize/token.ts';
 import names from './data/names.json' with { type: 'json' };
 import { allMatches, type Detector, type Span } from './span.ts';
-import { type ScannedWord, Shape, scanWords } from './words.ts';
+import { createWordTable, Shape, scanWordTable, WordCache, type WordTable } from './words.ts';
 
 /**
  * Person names, from a gazetteer (see data/build-names.ts) and context. Many Danish names are also
@@ -59,18 +59,10 @@ function classOf(word: string): Class {
 }
 
 /** Tickets repeat their words; classifying each once keeps detection fast. Bounded, then started afresh. */
-const classes = new Map<string, Class>();
+const classes = new WordCache<Class>(50_000, (word) => classifyUncached(word));
 
 /** A word as the gazetteer knows it: without a genitive (`Jens'`, `Hansens`), parts of `Hansen-Møller`. */
-function classify(word: string): Class {
-  let c = classes.get(word);
-  if (c === undefined) {
-    if (classes.size >= 50_000) classes.clear();
-    c = classifyUncached(word);
-    classes.set(word, c);
-  }
-  return c;
-}
+const classify = (word: string) => classes.get(word, 0, word.length);
 
 /** Without a genitive apostrophe: `Jens'` → `Jens`, `Hansen’s` → `Hansen`. */
 function bare(word: string): string {
@@ -120,37 +112,72 @@ function isCommonWord(word: string): boolean {
   return neverAName(w) || FUNCTION_WORDS.has(w);
 }
 
+/** What a capitalized word is; worked out once per word, as tickets repeat their words. */
+interface WordInfo {
+  score: number;
+  first: boolean;
+  /** Without a genitive. */
+  bare: string;
+  /** {@link bare} without a final `s` (`Hansens`), if it has one. */
+  stem: string | undefined;
+  /** Whether the word, once part of a name, is that name elsewhere too. */
+  recalled: boolean;
+}
+
 interface Word {
   start: number;
   end: number;
   score: number;
   first: boolean;
-  /** Without a genitive. */
-  bare: string;
+  info: WordInfo;
 }
 
-const SENTENCE_END = /[.!?\n\r•#>–—|-]/;
-const OPENERS = /[ \t\u00a0"'“”„«»([*_]/;
+/** A membership table for UTF-16 code units: a lookup per character instead of a regex test. */
+function codeUnits(chars: string): Uint8Array {
+  const table = new Uint8Array(0x10000);
+  for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)] = 1;
+  return table;
+}
+
+const SENTENCE_END = codeUnits('.!?\n\r•#>–—|-');
+const OPENERS = codeUnits(' \t\u00a0"\'“”„«»([*_');
 
 const INSTITUTION_BEFORE =
   /(?:huset|skolen|centret|centeret|gården|plejen|hjemmet|børnehave|vuggestue|institution)[ \t]+$/i;
-const afterInstitution = (text: string, start: number) =>
-  INSTITUTION_BEFORE.test(text.slice(Math.max(0, start - 40), start));
+/** The last letters of the institutions above: a cheap test before the pattern. */
+const INSTITUTION_LAST = codeUnits('tneTNE');
+const isSpaceOrTab = (c: number) => c === 32 || c === 9;
+
+function afterInstitution(text: string, start: number): boolean {
+  let i = start - 1;
+  while (i >= 0 && isSpaceOrTab(text.charCodeAt(i))) i--;
+  if (i === start - 1 || INSTITUTION_LAST[text.charCodeAt(i)] !== 1) return false;
+  return INSTITUTION_BEFORE.test(text.slice(Math.max(0, start - 40), start));
+}
 
 /** Nothing but spacing, quotes or bullets since a sentence, line or table cell began. */
 function opensSentence(text: string, start: number): boolean {
   let i = start - 1;
-  while (i >= 0 && OPENERS.test(text[i] ?? '')) i--;
-  return i < 0 || SENTENCE_END.test(text[i] ?? '');
+  while (i >= 0 && OPENERS[text.charCodeAt(i)] === 1) i--;
+  return i < 0 || SENTENCE_END[text.charCodeAt(i)] === 1;
 }
 
-function capitalizedWords(text: string, scanned: ScannedWord[]): Word[] {
+const capitalizedInfo = new WordCache<WordInfo>(50_000, (word) => {
+  const { score, first } = classify(word);
+  const w = bare(word);
+  const stem = w.endsWith('s') ? w.slice(0, -1) : undefined;
+  return { score, first, bare: w, stem, recalled: w.length >= 3 && !isCommonWord(w) };
+});
+
+/** The capitalized words of a scanned text, classified. */
+function capitalizedWords(text: string, table: WordTable): Word[] {
   const out: Word[] = [];
-  for (const w of scanned) {
-    if (w.shape !== Shape.Capitalized) continue;
-    const word = text.slice(w.start, w.end);
-    const { score, first } = classify(word);
-    out.push({ start: w.start, end: w.end, score, first, bare: bare(word) });
+  for (let k = 0; k < table.count; k++) {
+    if (table.shape[k] !== Shape.Capitalized) continue;
+    const start = table.start[k] as number;
+    const end = table.end[k] as number;
+    const info = capitalizedInfo.get(text, start, end);
+    out.push({ start, end, score: info.score, first: info.first, info });
   }
   return out;
 }
@@ -164,77 +191,148 @@ function onlySpaces(text: string, from: number, to: number): boolean {
   return to > from;
 }
 
-/** Runs of capitalized words separated only by spaces; a word that is never a name ends a run. */
-function runs(text: string, words: Word[]): Word[][] {
-  const out: Word[][] = [];
-  let run: Word[] = [];
-  for (const word of words) {
-    const prev = run.at(-1);
-    if (prev && word.score !== Stop && prev.score !== Stop && onlySpaces(text, prev.end, word.start)) {
-      run.push(word);
-    } else {
-      if (run.length > 0) out.push(run);
-      run = [word];
-    }
-  }
-  if (run.length > 0) out.push(run);
-  return out;
-}
-
 /** `Furix 40 mg`: a drug, whatever else the word is. */
 const DOSE = /^[ \t]\d+(?:[.,]\d+)?[ \t]?(?:mg|ml|g|µg|mikrogram|IE|stk|tablet)\b/;
+
+function doseAt(text: string, at: number): boolean {
+  const digit = text.charCodeAt(at + 1);
+  if (!isSpaceOrTab(text.charCodeAt(at)) || !(digit >= 0x30 && digit <= 0x39)) return false;
+  return DOSE.test(text.slice(at, at + 16));
+}
 
 /** Longest name a run gives, in words: first name, middle names, double surname. */
 const MAX_NAME_WORDS = 4;
 
-/** The name spans in one run of capitalized words, as [first word, last word, confidence]. */
-function* namesInRun(text: string, run: Word[]): Iterable<[Word, Word, number]> {
-  const named = run.filter((w) => w.score > None);
-  const head = named[0];
-  const tail = named.at(-1);
-  if (!head || !tail || head.score === Stop) return;
-  const from = run.indexOf(head);
+/** An initial after a first name: `Mette F.`. */
+const INITIAL = /[ \t]\p{Lu}\.(?![\p{L}\p{N}])/uy;
+
+/** The name from word `from` to word `to`, with an initial after a first name (`Mette F.`). */
+function pushName(text: string, found: Span[], from: Word, to: Word, confidence: number): void {
+  INITIAL.lastIndex = to.end;
+  const end = to.first && INITIAL.test(text) ? INITIAL.lastIndex : to.end;
+  found.push({ kind: TokenKind.NAME, start: from.start, end, confidence });
+}
+
+/**
+ * The names in one run of capitalized words separated only by spaces, `words[from..to)`. A word that
+ * is never a name (score Stop) stands in a run of its own.
+ */
+function namesInRun(text: string, words: Word[], from: number, to: number, found: Span[]): void {
+  let head = -1;
+  let tail = -1;
+  let sum = 0;
+  for (let k = from; k < to; k++) {
+    const score = (words[k] as Word).score;
+    if (score <= None) continue;
+    if (head === -1) head = k;
+    tail = k;
+    sum += score;
+  }
+  if (head === -1) return;
+  const h = words[head] as Word;
+  const t = words[tail] as Word;
   // In Danish only names are capitalized mid-sentence, so after a first name the whole run is the
   // name, known words or not (Fatima Abdullahi, Per Skov, Camilla Bjerg Lindholm).
   // A first name that is also a common word (Hans, Per) needs a name after it: `Hans Unilogin` is his.
-  const vouched = head.score >= Strong || (run[from + 1]?.score ?? None) > None;
+  const vouched = h.score >= Strong || (head + 1 < to && (words[head + 1] as Word).score > None);
   const last =
-    head.first && vouched
-      ? Math.min(run.length - 1, from + MAX_NAME_WORDS - 1)
-      : run.indexOf(tail) + (tail.first && run.indexOf(tail) + 1 < run.length ? 1 : 0);
-  const end = run[last];
-  if (
-    end &&
-    end !== head &&
-    ((head.first && vouched) || named.reduce((n, w) => n + w.score, 0) >= 2 * Weak)
-  ) {
+    h.first && vouched
+      ? Math.min(to - 1, head + MAX_NAME_WORDS - 1)
+      : tail + (t.first && tail + 1 < to ? 1 : 0);
+  if (last !== head && ((h.first && vouched) || sum >= 2 * Weak)) {
     // An unknown word just before a known surname is its first name (Faadumo Hussein).
-    const before = run[from - 1];
-    const start = !head.first && head.score >= Strong && before?.score === None ? before : head;
-    yield [start, end, 0.7];
+    const before = head > from ? (words[head - 1] as Word) : undefined;
+    const start = !h.first && h.score >= Strong && before?.score === None ? before : h;
+    pushName(text, found, start, words[last] as Word, 0.7);
     return;
   }
-  for (const word of named) {
-    if (DOSE.test(text.slice(word.end, word.end + 16))) continue;
+  for (let k = head; k <= tail; k++) {
+    const word = words[k] as Word;
+    if (word.score <= None || doseAt(text, word.end)) continue;
     if (word.score >= Strong) {
-      const before = run[run.indexOf(word) - 1];
-      yield [!word.first && before?.score === None ? before : word, word, 0.6];
+      const before = k > from ? (words[k - 1] as Word) : undefined;
+      pushName(text, found, !word.first && before?.score === None ? before : word, word, 0.6);
     }
     // Mid-sentence, a capital letter is the writer saying it is a name, and so is the unknown
     // capitalized word right after it (`Nabo Birte Ager`, `sagsbehandler Edina Begović`); but after
     // an institution it names the institution (`Børnehuset Mark`, `Plejecentret Solhøj`).
     else if (!opensSentence(text, word.start) && !afterInstitution(text, word.start)) {
-      const after = run[run.indexOf(word) + 1];
-      yield [word, after?.score === None ? after : word, 0.5];
+      const after = k + 1 < to ? (words[k + 1] as Word) : undefined;
+      pushName(text, found, word, after?.score === None ? after : word, 0.5);
     }
+  }
+}
+
+/** An e-mail address in brackets right after a run of capitalized words. */
+const DISPLAY_NAME = /[ \t]*[<(][^\s<>()@]+@/y;
+
+function displayNameAt(text: string, at: number): boolean {
+  let i = at;
+  while (isSpaceOrTab(text.charCodeAt(i))) i++;
+  const c = text.charCodeAt(i);
+  if (c !== 0x3c && c !== 0x28) return false;
+  DISPLAY_NAME.lastIndex = at;
+  return DISPLAY_NAME.test(text);
+}
+
+/** Runs of capitalized words separated only by spaces; a word that is never a name ends a run. */
+function joins(text: string, prev: Word, word: Word): boolean {
+  return word.score !== Stop && prev.score !== Stop && onlySpaces(text, prev.end, word.start);
+}
+
+function runNames(text: string, words: Word[], found: Span[]): void {
+  let from = 0;
+  for (let to = 1; to <= words.length; to++) {
+    if (to < words.length && joins(text, words[to - 1] as Word, words[to] as Word)) continue;
+    const first = words[from] as Word;
+    const last = words[to - 1] as Word;
+    // The display name of an address: `From: Rajesh Subramanian <rajesh@…>`, `Edina Begović (edbe@…)`.
+    if (displayNameAt(text, last.end) && (to - from > 1 || first.score !== Stop)) {
+      found.push({ kind: TokenKind.NAME, start: first.start, end: last.end, confidence: 0.75 });
+    }
+    namesInRun(text, words, from, to, found);
+    from = to;
   }
 }
 
 const WORD = "\\p{Lu}[\\p{Ll}\\p{M}]+(?:-\\p{Lu}[\\p{Ll}\\p{M}]+)*(?:['’]s?)?";
 const RUN = `${WORD}(?:[ \\t]+${WORD}){0,3}`;
-/** Words after which a name follows; one pass finds them all, sticky patterns then read the name. */
+/** Words after which a name follows, read at candidate positions; sticky patterns then read the name. */
 const CUE =
-  /\b(?:hej(?:sa)?|kære|goddag|godmorgen|hi|hello|dear|(?:m(?:ed )?)?v(?:enlig )?h(?:ilsen)?|kh|hilsen|(?:best |kind )?regards|fru|hr|herr|frk|dr|mrs?|ms)\b/gi;
+  /(?:hej(?:sa)?|kære|goddag|godmorgen|hi|hello|dear|(?:m(?:ed )?)?v(?:enlig )?h(?:ilsen)?|kh|hilsen|(?:best |kind )?regards|fru|hr|herr|frk|dr|mrs?|ms)\b/iy;
+/** Every word {@link CUE} matches, in lower case. */
+const CUE_WORDS = [
+  ...'hej hejsa kære goddag godmorgen hi hello dear kh hilsen regards fru hr herr frk dr mr mrs ms'.split(
+    ' ',
+  ),
+  'best regards',
+  'kind regards',
+  ...['', 'm', 'med '].flatMap((m) =>
+    ['', 'enlig '].flatMap((enlig) => ['', 'ilsen'].map((ilsen) => `${m}v${enlig}h${ilsen}`)),
+  ),
+];
+const isAsciiWordChar = (c: number) =>
+  (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f;
+/**
+ * The first three characters of a cue as a number: the case of ASCII letters and `æ` ignored by
+ * setting bit 0x20, and a third character that ends the word (`\b`: no ASCII letter or digit) as 0.
+ */
+const cueKey = (c0: number, c1: number, c2: number) =>
+  ((c0 | 0x20) << 16) | ((c1 | 0x20) << 8) | (isAsciiWordChar(c2) ? c2 | 0x20 : 0);
+const CUE_STARTS = new Set(CUE_WORDS.map((w) => cueKey(w.charCodeAt(0), w.charCodeAt(1), w.charCodeAt(2))));
+/** The first two characters of every cue, as in {@link cueKey}: a cheaper test first. */
+const CUE_PAIRS = new Uint8Array(0x8000);
+for (const w of CUE_WORDS) CUE_PAIRS[(w.charCodeAt(0) << 8) | w.charCodeAt(1)] = 1;
+
+/** Whether a cue can start at `i`: at a word boundary (ASCII, as `\b`), and with the right letters. */
+function mayStartCue(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  const d = text.charCodeAt(i + 1) | 0x20;
+  if (c >= 0x80 || d >= 0x100 || CUE_PAIRS[((c | 0x20) << 8) | d] !== 1) return false;
+  if (i > 0 && isAsciiWordChar(text.charCodeAt(i - 1))) return false;
+  return CUE_STARTS.has(cueKey(c, d, text.charCodeAt(i + 2)));
+}
+
 const TITLES = new Set(['fru', 'hr', 'herr', 'frk', 'dr', 'mr', 'mrs', 'ms']);
 const GREETINGS = new Set(['hej', 'hejsa', 'kære', 'goddag', 'godmorgen', 'hi', 'hello', 'dear']);
 const AFTER_GREETING = new RegExp(`[ \\t]+(${RUN})`, 'uy');
@@ -245,12 +343,11 @@ const AFTER_LOWER = /[.,]?[ \t]*(?:\r?\n[ \t]*)?(\p{Ll}[\p{Ll}\p{M}]+(?:[ \t]+\p
 /** A signature after a slash at the end of a line: `/Kasper`, `/Anne Marie`. */
 const SLASH_SIGNATURE =
   /(?<![^\s(])\/[ \t]?(\p{L}[\p{Ll}\p{M}]+(?:[ \t]\p{Lu}[\p{Ll}\p{M}]+)?)[ \t]*(?:$|,)/gmu;
-/** A Jira user mention in wiki markup: `[~mette.larsen]`. Account ids are opaque and stay, and so do tokens. */
-const MENTION = /\[~(?!accountid:|@?[A-Z]{2,10}_[A-Z2-7]{10,16}\])([^\]|\s]+)\]/g;
-/** An e-mail address in brackets right after a run of capitalized words. */
-const DISPLAY_NAME = /[ \t]*[<(][^\s<>()@]+@/y;
-/** An initial after a first name: `Mette F.`. */
-const INITIAL = /[ \t]\p{Lu}\.(?![\p{L}\p{N}])/uy;
+/**
+ * A Jira user mention in wiki markup: `[~mette.larsen]`. Account ids are opaque and stay, and so do
+ * tokens. No `[` in the name: `[~[~[~…` made every attempt read on to the end of the text.
+ */
+const MENTION = /\[~(?!accountid:|@?[A-Z]{2,10}_[A-Z2-7]{10,16}\])([^\]|\s[]+)\]/g;
 const capitalize = (w: string) => (w[0] ?? '').toUpperCase() + w.slice(1);
 
 function readAt(pattern: RegExp, text: string, at: number): [number, string] | undefined {
@@ -260,16 +357,8 @@ function readAt(pattern: RegExp, text: string, at: number): [number, string] | u
 }
 
 /** Lower-case words as their capitalized form classifies; sloppy texts are read word by word. Bounded. */
-const lowerClasses = new Map<string, Class>();
-function classifyLower(word: string): Class {
-  let c = lowerClasses.get(word);
-  if (c === undefined) {
-    if (lowerClasses.size >= 50_000) lowerClasses.clear();
-    c = classify(capitalize(word));
-    lowerClasses.set(word, c);
-  }
-  return c;
-}
+const lowerClasses = new WordCache<Class>(50_000, (word) => classify(capitalize(word)));
+const classifyLower = (word: string) => lowerClasses.get(word, 0, word.length);
 
 /** A lower-case word that can only be a first name (`mette`, not `per` or `august`). */
 const lowerFirstName = (word: string) => {
@@ -283,103 +372,186 @@ const lowerSurname = (word: string) => classifyLower(word).score >= Strong;
  * one; unknown words count (`Hej Senait`), unless a word that is never a name follows them
  * (`Mvh Ballerup Kommune`). After a title the name is one or two words.
  */
-function* contextNames(text: string): Iterable<Span> {
-  for (const cue of allMatches(CUE, text)) {
-    const word = cue[0].toLowerCase();
-    const at = cue.index + cue[0].length;
-    if (word === 'dr' && text[at] !== '.') continue;
-    const after = TITLES.has(word) ? AFTER_TITLE : GREETINGS.has(word) ? AFTER_GREETING : AFTER_CLOSING;
-    const name = readAt(after, text, at);
-    if (name) {
-      const [start, run] = name;
-      const words = run.split(/[ \t]+/);
-      const stop = words.findIndex((w) => classify(w).score === Stop);
-      const kept = stop === -1 ? words : words.slice(0, stop);
-      if (stop !== -1 && !kept.some((w) => classify(w).score > None)) continue;
-      if (kept.length === 0) continue;
-      const length =
-        run.indexOf(kept.at(-1) as string, kept.slice(0, -1).join(' ').length) + (kept.at(-1)?.length ?? 0);
-      yield { kind: TokenKind.NAME, start, end: start + length, confidence: 0.8 };
-      continue;
+function contextNames(text: string, table: WordTable, found: Span[]): void {
+  // A cue starts with an ASCII letter after no ASCII letter or digit (`\b`): at the start of a word,
+  // or inside one after a character that is not ASCII (`æhej`) or a hyphen. Words hold every letter.
+  let resume = 0;
+  for (let k = 0; k < table.count; k++) {
+    const start = table.start[k] as number;
+    const last = table.mixed[k] === 1 ? (table.end[k] as number) : start + 1;
+    for (let i = Math.max(start, resume); i < last; i++) {
+      if ((i > start && isAsciiWordChar(text.charCodeAt(i - 1))) || !mayStartCue(text, i)) continue;
+      CUE.lastIndex = i;
+      const cue = CUE.exec(text);
+      if (cue === null) continue;
+      resume = CUE.lastIndex;
+      nameAfterCue(text, cue[0].toLowerCase(), resume, found);
     }
-    const lower = TITLES.has(word) ? undefined : readAt(AFTER_LOWER, text, at);
-    if (!lower) continue;
-    const [start, run] = lower;
-    const [first = '', second] = run.split(/[ \t]+/);
-    const c = classify(capitalize(first));
-    if (!(c.first && c.score >= First)) continue;
-    const both = second !== undefined && lowerSurname(second);
-    yield { kind: TokenKind.NAME, start, end: start + (both ? run.length : first.length), confidence: 0.7 };
   }
   for (const m of text.includes('/') ? allMatches(SLASH_SIGNATURE, text) : []) {
     const run = m[1] ?? '';
     if (run.split(/[ \t]/).some((w) => classify(w).score === Stop)) continue;
     if (/^\p{Ll}/u.test(run) && !lowerFirstName(run)) continue;
     const start = m.index + m[0].indexOf(run);
-    yield { kind: TokenKind.NAME, start, end: start + run.length, confidence: 0.7 };
+    found.push({ kind: TokenKind.NAME, start, end: start + run.length, confidence: 0.7 });
   }
   for (const m of text.includes('[~') ? allMatches(MENTION, text) : []) {
-    yield { kind: TokenKind.NAME, start: m.index + 2, end: m.index + m[0].length - 1, confidence: 0.9 };
+    found.push({ kind: TokenKind.NAME, start: m.index + 2, end: m.index + m[0].length - 1, confidence: 0.9 });
   }
+}
+
+/** The name after a cue word (lower case) that ends at `at`. */
+function nameAfterCue(text: string, word: string, at: number, found: Span[]): void {
+  if (word === 'dr' && text[at] !== '.') return;
+  const after = TITLES.has(word) ? AFTER_TITLE : GREETINGS.has(word) ? AFTER_GREETING : AFTER_CLOSING;
+  const name = readAt(after, text, at);
+  if (name) {
+    const [start, run] = name;
+    const words = run.split(/[ \t]+/);
+    const stop = words.findIndex((w) => classify(w).score === Stop);
+    const kept = stop === -1 ? words : words.slice(0, stop);
+    if (stop !== -1 && !kept.some((w) => classify(w).score > None)) return;
+    if (kept.length === 0) return;
+    const length =
+      run.indexOf(kept.at(-1) as string, kept.slice(0, -1).join(' ').length) + (kept.at(-1)?.length ?? 0);
+    found.push({ kind: TokenKind.NAME, start, end: start + length, confidence: 0.8 });
+    return;
+  }
+  const lower = TITLES.has(word) ? undefined : readAt(AFTER_LOWER, text, at);
+  if (!lower) return;
+  const [start, run] = lower;
+  const [first = '', second] = run.split(/[ \t]+/);
+  const c = classify(capitalize(first));
+  if (!(c.first && c.score >= First)) return;
+  const both = second !== undefined && lowerSurname(second);
+  found.push({
+    kind: TokenKind.NAME,
+    start,
+    end: start + (both ? run.length : first.length),
+    confidence: 0.7,
+  });
+}
+
+/** JavaScript's `\s`. */
+function isSpace(c: number): boolean {
+  if (c < 0x80) return c === 32 || (c >= 9 && c <= 13);
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
+const LOWER_LETTER = /\p{Ll}/uy;
+function lowerLetterAt(text: string, i: number): boolean {
+  if (i >= text.length) return false;
+  const c = text.charCodeAt(i);
+  if (c < 0x80) return c >= 0x61 && c <= 0x7a;
+  LOWER_LETTER.lastIndex = i;
+  return LOWER_LETTER.test(text);
 }
 
 /** Some people write everything in lower case; their texts start sentences in lower case. */
 const SLOPPY = /(?:^|[.!?]\s+|\n)\p{Ll}/u;
+const SURROGATE = /[\ud800-\udfff]/;
+
+/**
+ * {@link SLOPPY} read at the starts of words, where every letter after `^`, `\n` or a space is.
+ * Letters beyond the BMP are in no word (`\n𝑎`): a text with them is left to the pattern.
+ */
+function startsSentenceInLowerCase(text: string, table: WordTable): boolean {
+  for (let k = 0; k < table.count; k++) {
+    const start = table.start[k] as number;
+    if (start > 0 && !afterSentenceEnd(text, start)) continue;
+    if (lowerLetterAt(text, start)) return true;
+  }
+  return SURROGATE.test(text) && SLOPPY.test(text);
+}
+
+/** `\n` or `[.!?]\s+` just before `at`. */
+function afterSentenceEnd(text: string, at: number): boolean {
+  let i = at - 1;
+  const c = text.charCodeAt(i);
+  if (c === 0x0a) return true;
+  if (!isSpace(c)) return false;
+  while (--i >= 0 && isSpace(text.charCodeAt(i)));
+  const end = text.charCodeAt(i);
+  return end === 0x2e || end === 0x21 || end === 0x3f;
+}
 
 /** `william sørensen`, `mig, dorte og jakob`: first names that are no ordinary word, and a surname after. */
-function* lowerCaseNames(text: string, scanned: ScannedWord[]): Iterable<Span> {
-  if (!SLOPPY.test(text)) return;
-  const words = scanned.filter((w) => w.shape === Shape.Lower);
-  for (const [i, w] of words.entries()) {
-    if (!lowerFirstName(text.slice(w.start, w.end))) continue;
-    const next = words[i + 1];
+function lowerCaseNames(text: string, table: WordTable, found: Span[]): void {
+  if (!startsSentenceInLowerCase(text, table)) return;
+  for (let k = 0; k < table.count; k++) {
+    if (table.shape[k] !== Shape.Lower) continue;
+    const start = table.start[k] as number;
+    const end = table.end[k] as number;
+    const c = lowerClasses.get(text, start, end);
+    if (!(c.first && c.score === Strong)) continue;
+    let next = k + 1;
+    while (next < table.count && table.shape[next] !== Shape.Lower) next++;
+    const nextStart = table.start[next] as number;
+    const nextEnd = table.end[next] as number;
     const joined =
-      next && onlySpaces(text, w.end, next.start) && lowerSurname(text.slice(next.start, next.end));
-    yield { kind: TokenKind.NAME, start: w.start, end: joined ? next.end : w.end, confidence: 0.5 };
+      next < table.count &&
+      onlySpaces(text, end, nextStart) &&
+      lowerClasses.get(text, nextStart, nextEnd).score >= Strong;
+    found.push({ kind: TokenKind.NAME, start, end: joined ? nextEnd : end, confidence: 0.5 });
   }
 }
+
+/** Whether spans are in order of their starts already, as they mostly are. */
+function inOrder(spans: Span[]): boolean {
+  for (let i = 1; i < spans.length; i++)
+    if ((spans[i] as Span).start < (spans[i - 1] as Span).start) return false;
+  return true;
+}
+
+/**
+ * A word once seen as part of a name is that name wherever else it is written with a capital
+ * (`Per Skov ringede. Skov var vred.`), unless it is one of the commonest words.
+ */
+function knownNames(words: Word[], found: Span[]): void {
+  if (found.length === 0) return;
+  const known = new Set<string>();
+  // Words and spans in text order: a word is in a span when a span starting before it ends after it.
+  const spans = inOrder(found) ? found : found.toSorted((a, b) => a.start - b.start);
+  let next = 0;
+  let reach = -1;
+  for (const word of words) {
+    while (next < spans.length && (spans[next] as Span).start <= word.start) {
+      reach = Math.max(reach, (spans[next++] as Span).end);
+    }
+    if (reach >= word.end && word.info.recalled) known.add(word.info.bare);
+  }
+  if (known.size === 0) return;
+  for (const word of words) {
+    const { bare, stem } = word.info;
+    if (known.has(bare) || (stem !== undefined && known.has(stem))) {
+      found.push({ kind: TokenKind.NAME, start: word.start, end: word.end, confidence: 0.55 });
+    }
+  }
+}
+
+/** The scanned words of the text being read; reused, as detection reads one text at a time. */
+const scanned = createWordTable();
 
 export const nameDetector: Detector = {
   name: 'names',
   detect(text: string): Span[] {
-    const scanned = scanWords(text);
-    const found: Span[] = [...contextNames(text), ...lowerCaseNames(text, scanned)];
-    const words = capitalizedWords(text, scanned);
-    for (const run of runs(text, words)) {
-      const last = run.at(-1) as Word;
-      // The display name of an address: `From: Rajesh Subramanian <rajesh@…>`, `Edina Begović (edbe@…)`.
-      DISPLAY_NAME.lastIndex = last.end;
-      if (DISPLAY_NAME.test(text) && run[0] && run.every((w) => w.score !== Stop)) {
-        found.push({ kind: TokenKind.NAME, start: run[0].start, end: last.end, confidence: 0.75 });
-      }
-      for (const [from, to, confidence] of namesInRun(text, run)) {
-        INITIAL.lastIndex = to.end;
-        const end = to.first && INITIAL.test(text) ? INITIAL.lastIndex : to.end;
-        found.push({ kind: TokenKind.NAME, start: from.start, end, confidence });
-      }
-    }
-    // A word once seen as part of a name is that name wherever else it is written with a capital
-    // (`Per Skov ringede. Skov var vred.`), unless it is one of the commonest words.
-    const known = new Set<string>();
-    // Words and spans in text order: a word is in a span when a span starting before it ends after it.
-    const spans = found.toSorted((a, b) => a.start - b.start);
-    let next = 0;
-    let reach = -1;
-    for (const word of words) {
-      while (next < spans.length && (spans[next] as Span).start <= word.start) {
-        reach = Math.max(reach, (spans[next++] as Span).end);
-      }
-      if (reach < word.end) continue;
-      const w = word.bare;
-      if (w.length >= 3 && !isCommonWord(w)) known.add(w);
-    }
-    if (known.size === 0) return found;
-    for (const word of words) {
-      const w = word.bare;
-      if (known.has(w) || (w.endsWith('s') && known.has(w.slice(0, -1)))) {
-        found.push({ kind: TokenKind.NAME, start: word.start, end: word.end, confidence: 0.55 });
-      }
-    }
+    const table = scanWordTable(text, scanned);
+    const found: Span[] = [];
+    contextNames(text, table, found);
+    lowerCaseNames(text, table, found);
+    const words = capitalizedWords(text, table);
+    runNames(text, words, found);
+    knownNames(words, found);
     return found;
   },
 };

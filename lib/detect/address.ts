@@ -180,7 +180,7 @@ function announced(text: string, starts: number[], out: Span[]): void {
 const POSTCODE_TOWN =
   /(?<![\p{L}\p{N}.,:/-])(?:DK-?)?([1-9]\d{3})[ \t]+\p{Lu}[\p{Ll}]+(?:[ -]\p{Lu}[\p{Ll}]+)?(?:[ \t](?:NØ|NV|SØ|SV|[NSØVCK])(?!\p{L}))?(?![\p{L}\p{N}])/uy;
 /** `Session: 4711 Client` is a label and a number; `Adresse: 2750 Ballerup` and `By: …` are addresses. */
-const LABELLED = /(?<!(?:adresse|bopæl|by|postnr|postnummer|address|city))[ \t]*:[ \t]*$/i;
+const LABELLED = /(?<!(?:adresse|bopæl|by|postnr|postnummer|address|city)[ \t]*)[ \t]*:[ \t]*$/i;
 /** Capitalized words that follow a four-digit number without being a town. */
 const NOT_TOWNS = new Set(
   `Januar Februar Marts April Maj Juni Juli August September Oktober November December Mandag Tirsdag Onsdag

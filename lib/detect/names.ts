@@ -407,14 +407,13 @@ function nameAfterCue(text: string, word: string, at: number, found: Span[]): vo
   const name = readAt(after, text, at);
   if (name) {
     const [start, run] = name;
-    const words = run.split(/[ \t]+/);
-    const stop = words.findIndex((w) => classify(w).score === Stop);
+    const words = [...run.matchAll(/[^ \t]+/g)];
+    const stop = words.findIndex((w) => classify(w[0]).score === Stop);
     const kept = stop === -1 ? words : words.slice(0, stop);
-    if (stop !== -1 && !kept.some((w) => classify(w).score > None)) return;
-    if (kept.length === 0) return;
-    const length =
-      run.indexOf(kept.at(-1) as string, kept.slice(0, -1).join(' ').length) + (kept.at(-1)?.length ?? 0);
-    found.push({ kind: TokenKind.NAME, start, end: start + length, confidence: 0.8 });
+    if (stop !== -1 && !kept.some((w) => classify(w[0]).score > None)) return;
+    const last = kept.at(-1);
+    if (last === undefined) return;
+    found.push({ kind: TokenKind.NAME, start, end: start + last.index + last[0].length, confidence: 0.8 });
     return;
   }
   const lower = TITLES.has(word) ? undefined : readAt(AFTER_LOWER, text, at);

@@ -122,6 +122,10 @@ function announced(text: string, keywordStart: number, keywordEnd: number, run: 
   // TOKEN_LIKE is 13 to 27 characters long.
   const tokenLike = end - start >= 13 && end - start <= 27 && TOKEN_LIKE.test(text.slice(start, end));
   if (tokenLike || !isLabel(text, start, keywordStart, keywordEnd, end)) return undefined;
+  // `sig` alone is Danish (`henvendte sig: …`); as a label it is a signed URL's `sig=…`.
+  if (end - start === 3 && text.charCodeAt(end) !== 0x3d && text.slice(start, end).toLowerCase() === 'sig') {
+    return undefined;
+  }
   // In this order; STATED and STATED_DIGITS start with blanks, and the checks skip what cannot match.
   const assigned = mayAssign(text, end) ? valueAt(ASSIGNED, text, end) : undefined;
   if (assigned !== undefined || !isBlank(text.charCodeAt(end))) return assigned;

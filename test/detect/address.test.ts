@@ -25,6 +25,7 @@ describe('address detector', () => {
     ['a street that is one street word', 'Lunden 17, 8600 Silkeborg', ['Lunden 17', '8600 Silkeborg']],
     ['a street word after a word', 'Ved Mosen 3B, 2. sal', ['Ved Mosen 3B, 2. sal']],
     ['a door number', 'Lindholm Brygge 31, 5. 3', ['Lindholm Brygge 31, 5. 3']],
+    ['a town after a label with a space before its colon', 'Adresse : 2750 Ballerup', ['2750 Ballerup']],
   ])('finds %s', (_case, text, addresses) => {
     expect(found(text)).toEqual(addresses);
   });
@@ -37,6 +38,7 @@ describe('address detector', () => {
     ['a town without a postcode', 'borgeren bor i Ballerup'],
     ['ordinary words that end like streets', 'på vej 12 gange, en have med 3 træer'],
     ['an amount', 'beløbet er 1500 kr'],
+    ['a number after another label', 'Session : 4711 Client'],
   ])('leaves %s alone', (_case, text) => {
     expect(found(text)).toEqual([]);
   });

@@ -14,6 +14,11 @@ describe('name detector', () => {
     ['a signature on the next line', 'Tak.\nMvh\nJens Hansen', ['Jens Hansen']],
     ['a signature after a blank line', 'Med venlig hilsen\n\nMette', ['Mette']],
     ['a short closing', 'Vh Birgitte Holm', ['Birgitte Holm']],
+    [
+      'a greeting with tabs between the names',
+      'Hej Zxqa\t\t\t\t\t\t\tQwer-Plok Plok',
+      ['Zxqa\t\t\t\t\t\t\tQwer-Plok Plok'],
+    ],
     ['a title', 'Jeg har talt med fru Hansen og hr. Olsen', ['Hansen', 'Olsen']],
     ['a known first name and a surname', 'Jens Hansen ringede i går', ['Jens Hansen']],
     ['a double first name', 'Anne Marie Holm har fået ny adgang', ['Anne Marie Holm']],

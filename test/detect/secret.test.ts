@@ -26,6 +26,11 @@ describe('secret detector', () => {
     ['an Atlassian API token', `ATATT3xFfGF0${'x'.repeat(20)}`, `ATATT3xFfGF0${'x'.repeat(20)}`],
     ['a private key', `nøgle:\n${pem}\nslut`, pem],
     ['a password in a connection URL', 'postgres://nexus:Hemmelig42@db.internal/borgere', 'Hemmelig42'],
+    [
+      'a SAS signature',
+      'besoeg.csv?sv=2022-11-02&sp=rwc&sig=k3Jd8R2xQ9vT4mNz7wL1pC5y',
+      'k3Jd8R2xQ9vT4mNz7wL1pC5y',
+    ],
   ])('finds %s', (_case, text, secret) => {
     expect(found(text)).toContain(secret);
   });
@@ -42,6 +47,8 @@ describe('secret detector', () => {
     ['an error code', 'fejlkode: 500'],
     ['a URL without a password', 'https://nexus.example.dk/borger?id=7'],
     ['the word password in prose', 'Borgeren har glemt sit password og kan ikke logge ind'],
+    ['the Danish word sig before a colon', 'Borgeren henvendte sig: husker ikke sin kode'],
+    ['the Danish word sig before a value', 'Sagen drejer sig 4711 gange om det samme'],
   ])('ignores %s', (_case, text) => {
     expect(found(text)).toEqual([]);
   });

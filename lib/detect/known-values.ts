@@ -15,8 +15,7 @@ const MIN_PART_LENGTH = 3;
 
 // Danish has no casing rules of its own, so this is `toLocaleUpperCase('da')`, without the locale's cost.
 const upper = (word: string) => word.toUpperCase();
-const SPECIAL = /[.*+?^${}()|[\]\\]/;
-const escapeRegExp = (s: string) => (SPECIAL.test(s) ? s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : s);
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * One regex for many alternatives, longest first; a Danish genitive still counts. It is built per

@@ -277,43 +277,30 @@ for (let unit = 0; unit < 0x10000; unit++) {
 const SMALL = 4096;
 let latin1: Buffer = Buffer.alloc(SMALL);
 let units = new Uint16Array(latin1.buffer, latin1.byteOffset, latin1.length / 2);
-/** Where keywords and formats may start, as pairs of position and start bits. */
-const found: number[] = [];
-
 /**
- * Finds where a keyword or a format may start, into `found`, and returns how many numbers it wrote.
- * Positions first, tried after: most texts have none, and then no scan state is made at all.
+ * Where a keyword or a format may start, as pairs of position and start bits. Positions first,
+ * tried after: most texts have none, and then no scan state is made at all.
  */
-function findStarts(text: string): number {
+function findStarts(text: string): number[] {
   const length = text.length;
   if (latin1.length < length + 4) setBuffer(Buffer.alloc(2 ** Math.ceil(Math.log2(length + 4))));
   const pairs = units;
-  const out = found;
-  out.length = 0;
+  const starts: number[] = [];
   latin1.write(text, 0, 'latin1');
-  let count = 0;
   let unit = pairs[0] ?? 0;
   for (let j = 0; 2 * j < length; j++) {
     const next = pairs[j + 1] ?? 0;
     const even = (EVEN_START[unit] ?? 0) & (EVEN_END[next] ?? 0);
     const odd = (ODD_START[unit] ?? 0) & (ODD_END[next] ?? 0);
-    if ((even | odd) !== 0) {
-      if (even !== 0) {
-        out[count++] = 2 * j;
-        out[count++] = even;
-      }
-      if (odd !== 0) {
-        out[count++] = 2 * j + 1;
-        out[count++] = odd;
-      }
-    }
+    if (even !== 0) starts.push(2 * j, even);
+    if (odd !== 0) starts.push(2 * j + 1, odd);
     unit = next;
   }
   // TypedArray's fill: Buffer's checks its arguments first, which cost more than the zeroing.
   Uint8Array.prototype.fill.call(latin1, 0, 0, length);
   // A large ticket's buffer is not kept for the life of the process.
   if (latin1.length > 16 * SMALL) setBuffer(Buffer.alloc(SMALL));
-  return count;
+  return starts;
 }
 
 function setBuffer(buffer: Buffer): void {
@@ -397,10 +384,10 @@ class Scan {
 /** The text's secrets, tried only where a keyword or a format may start. */
 function detectSecrets(text: string): Span[] {
   if (text.length < 2) return [];
-  const count = findStarts(text);
-  if (count === 0) return [];
+  const starts = findStarts(text);
+  if (starts.length === 0) return [];
   const scan = new Scan(text);
-  for (let k = 0; k < count; k += 2) scan.at(found[k] ?? 0, found[k + 1] ?? 0);
+  for (let k = 0; k < starts.length; k += 2) scan.at(starts[k] ?? 0, starts[k + 1] ?? 0);
   return scan.result();
 }
 

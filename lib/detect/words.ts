@@ -5,22 +5,13 @@
 
 export const Shape = { Capitalized: 1, Lower: 2 } as const;
 
-export interface ScannedWord {
-  start: number;
-  /** End, with a genitive (`Jens'`, `Hansen’s`) included. */
-  end: number;
-  /** Capitalized (`Jens`, `Hansen-Møller`), all lower case, or 0 for anything else (`iPhone`, `NEXUS`). */
-  shape: number;
-}
-
-/**
- * The words of one text as flat arrays, `count` of them, with the fields of {@link ScannedWord}.
- * An object per word cost more than finding the word.
- */
+/** The words of one text as flat arrays, `count` of them: an object per word cost more than finding it. */
 export interface WordTable {
   count: number;
   start: Int32Array;
+  /** End, with a genitive (`Jens'`, `Hansen’s`) included. */
   end: Int32Array;
+  /** Capitalized (`Jens`, `Hansen-Møller`), all lower case, or 0 for anything else (`iPhone`, `NEXUS`). */
   shape: Uint8Array;
   /** 1 when the word holds a character that is no ASCII letter or digit (`Søren`, `Hansen-Møller`). */
   mixed: Uint8Array;
@@ -65,11 +56,6 @@ function learn(code: number): number {
 function classOf(code: number): number {
   const c = CLASSES[code] as number;
   return c !== UNSEEN ? c : learn(code);
-}
-
-/** The class of a UTF-16 code unit; past the end of a text (`NaN`) is OTHER. */
-export function charClass(code: number): number {
-  return code >= 0 ? classOf(code) : OTHER;
 }
 
 /** The class of the code unit at `i`, OTHER outside the text. */
@@ -188,19 +174,6 @@ export function scanWordTable(text: string, table: WordTable = shared): WordTabl
   }
   table.count = count;
   return table;
-}
-
-export function scanWords(text: string): ScannedWord[] {
-  const table = scanWordTable(text);
-  const words: ScannedWord[] = [];
-  for (let k = 0; k < table.count; k++) {
-    words.push({
-      start: table.start[k] as number,
-      end: table.end[k] as number,
-      shape: table.shape[k] as number,
-    });
-  }
-  return words;
 }
 
 /** FNV-1a of the word `text[start..end)`, every code unit of it: words sharing a sample collided. */

@@ -121,19 +121,11 @@ export class DynamoTokenVault implements TokenVault {
   }
 
   recordDelivery(tenant: string, ticketId: string, issueKey: string): Promise<void> {
+    // A ticket swept between sanitizing and delivery (it had already expired) has nothing to map.
     return this.#guard('record a delivery', async () => {
-      // A ticket swept between sanitizing and delivery (it had already expired) has nothing to map.
-      await this.#client
-        .send(
-          new UpdateItemCommand({
-            TableName: this.#table,
-            Key: keyOf(vaultKeys.ticket(tenant, ticketId)),
-            UpdateExpression: 'SET issueKey = :key',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':key': { S: issueKey } },
-          }),
-        )
-        .catch(ignoreConditionFailure);
+      await this.#updateTicket(tenant, ticketId, 'SET issueKey = :key', 'attribute_exists(pk)', {
+        ':key': { S: issueKey },
+      });
     });
   }
 
@@ -143,44 +135,50 @@ export class DynamoTokenVault implements TokenVault {
     at: Date,
     previous: Date | undefined,
   ): Promise<boolean> {
-    return this.#guard('record a create attempt', async () => {
-      // Like a delivery, a ticket swept meanwhile is not written back into being.
-      const unchanged = previous ? 'createAttemptAt = :previous' : 'attribute_not_exists(createAttemptAt)';
-      try {
-        await this.#client.send(
-          new UpdateItemCommand({
-            TableName: this.#table,
-            Key: keyOf(vaultKeys.ticket(tenant, ticketId)),
-            UpdateExpression: 'SET createAttemptAt = :at',
-            ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(issueKey) AND ${unchanged}`,
-            ExpressionAttributeValues: {
-              ':at': { S: at.toISOString() },
-              ...(previous && { ':previous': { S: previous.toISOString() } }),
-            },
-          }),
-        );
-        return true;
-      } catch (error) {
-        ignoreConditionFailure(error);
-        return false;
-      }
-    });
+    // Like a delivery, a ticket swept meanwhile is not written back into being.
+    const unchanged = previous ? 'createAttemptAt = :previous' : 'attribute_not_exists(createAttemptAt)';
+    return this.#guard('record a create attempt', () =>
+      this.#updateTicket(
+        tenant,
+        ticketId,
+        'SET createAttemptAt = :at',
+        `attribute_exists(pk) AND attribute_not_exists(issueKey) AND ${unchanged}`,
+        { ':at': { S: at.toISOString() }, ...(previous && { ':previous': { S: previous.toISOString() } }) },
+      ),
+    );
   }
 
   clearCreateAttempt(tenant: string, ticketId: string, at: Date): Promise<void> {
     return this.#guard('clear a create attempt', async () => {
-      await this.#client
-        .send(
-          new UpdateItemCommand({
-            TableName: this.#table,
-            Key: keyOf(vaultKeys.ticket(tenant, ticketId)),
-            UpdateExpression: 'REMOVE createAttemptAt',
-            ConditionExpression: 'createAttemptAt = :at',
-            ExpressionAttributeValues: { ':at': { S: at.toISOString() } },
-          }),
-        )
-        .catch(ignoreConditionFailure);
+      await this.#updateTicket(tenant, ticketId, 'REMOVE createAttemptAt', 'createAttemptAt = :at', {
+        ':at': { S: at.toISOString() },
+      });
     });
+  }
+
+  /** A conditional update of a ticket's record: false when the condition does not hold. */
+  async #updateTicket(
+    tenant: string,
+    ticketId: string,
+    update: string,
+    condition: string,
+    values: Item,
+  ): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: keyOf(vaultKeys.ticket(tenant, ticketId)),
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      ignoreConditionFailure(error);
+      return false;
+    }
   }
 
   tokensOfTicket(tenant: string, ticketId: string): Promise<ReadonlySet<string>> {

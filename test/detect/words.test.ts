@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { Shape, scanWords } from '../../lib/detect/words.ts';
+import { Shape, scanWordTable } from '../../lib/detect/words.ts';
 
-const shapes = (text: string) =>
-  scanWords(text).map((w) => [
-    text.slice(w.start, w.end),
-    w.shape === Shape.Capitalized ? 'C' : w.shape === Shape.Lower ? 'l' : '-',
+function shapes(text: string): string[][] {
+  const words = scanWordTable(text);
+  return Array.from({ length: words.count }, (_, k) => [
+    text.slice(words.start[k], words.end[k]),
+    words.shape[k] === Shape.Capitalized ? 'C' : words.shape[k] === Shape.Lower ? 'l' : '-',
   ]);
+}
 
-describe('scanWords', () => {
+describe('scanWordTable', () => {
   it('tells capitalized, lower-case and other words apart', () => {
     expect(shapes('Jens Hansen-Møller bor i København, iPhone NEXUS x2')).toEqual([
       ['Jens', 'C'],

@@ -1,6 +1,7 @@
 import { TokenKind } from '../pseudonymize/token.ts';
 import { isNameWord, neverAName } from './names.ts';
 import type { Detector, Span } from './span.ts';
+import { isSpace, isWordCode } from './words.ts';
 
 export interface KnownValue {
   kind: TokenKind;
@@ -13,51 +14,79 @@ const MAX_LENGTH = 120;
 /** A part of a known name is looked for on its own from this many letters, capitalized only. */
 const MIN_PART_LENGTH = 3;
 
-// Danish has no casing rules of its own, so this is `toLocaleUpperCase('da')`, without the locale's cost.
-const upper = (word: string) => word.toUpperCase();
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/**
- * One regex for many alternatives, longest first; a Danish genitive still counts. It is built per
- * ticket, so it stays free of Unicode property classes, whose compilation cost more than the
- * matching: word boundaries are checked by {@link bounded} instead.
- */
-function alternation(alternatives: Iterable<string>, flags: string): RegExp | undefined {
-  const sorted = [...new Set(alternatives)].sort((a, b) => b.length - a.length);
-  if (sorted.length === 0) return undefined;
-  return new RegExp(`(?:${sorted.join('|')})(?:s|['\u2019]s?)?`, flags);
+/** One way a known value may be written: its words, and whether their case counts. */
+interface Written {
+  kind: TokenKind;
+  confidence: number;
+  words: string[];
+  /** Any case, as a regex's `i` flag reads it; else as written. */
+  anyCase: boolean;
 }
 
-const WORD_CHAR = /[\p{L}\p{M}\p{N}]/u;
+/**
+ * A UTF-16 unit as a regex's `i` flag (without `u`) compares it: upper-cased, where that gives one
+ * unit and does not turn a non-ASCII letter into an ASCII one. Worked out on first sight.
+ */
+const CANONICAL = new Int32Array(0x10000).fill(-1);
+function canonical(code: number): number {
+  const seen = CANONICAL[code] as number;
+  if (seen >= 0) return seen;
+  const upper = String.fromCharCode(code).toUpperCase();
+  const folded =
+    upper.length === 1 && !(code >= 0x80 && upper.charCodeAt(0) < 0x80) ? upper.charCodeAt(0) : code;
+  CANONICAL[code] = folded;
+  return folded;
+}
 
-/** Matches of `pattern` that neither start nor end inside a word. */
-function* bounded(pattern: RegExp, text: string): Iterable<[number, number]> {
-  pattern.lastIndex = 0;
-  for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
-    const end = m.index + m[0].length;
-    if (WORD_CHAR.test(text[m.index - 1] ?? '') || WORD_CHAR.test(text[end] ?? '')) {
-      // The genitive may have run into the next word (`Jens skriver`): try without it.
-      const bare = m[0].replace(/(?:s|['\u2019]s?)$/, '');
-      if (
-        bare !== m[0] &&
-        !WORD_CHAR.test(text[m.index - 1] ?? '') &&
-        !WORD_CHAR.test(text[m.index + bare.length] ?? '')
-      ) {
-        yield [m.index, m.index + bare.length];
-      }
-      pattern.lastIndex = m.index + 1;
-      continue;
-    }
-    yield [m.index, end];
+/** Every character whose canonical form is `code`: what a value starting with `code` may start with. */
+function spellings(code: number): string[] {
+  if (code < 0x80) {
+    const ch = String.fromCharCode(code);
+    return code >= 0x41 && code <= 0x5a ? [ch, ch.toLowerCase()] : [ch];
   }
+  // Beyond ASCII a few have more than two (`µ` and `μ` both read as `Μ`): found once, by trying all.
+  if (!SPELLINGS) {
+    SPELLINGS = new Map();
+    for (let c = 0x80; c < 0x10000; c++) {
+      const folded = canonical(c);
+      SPELLINGS.set(folded, [...(SPELLINGS.get(folded) ?? []), String.fromCharCode(c)]);
+    }
+  }
+  return SPELLINGS.get(code) ?? [String.fromCharCode(code)];
+}
+let SPELLINGS: Map<number, string[]> | undefined;
+
+/** End of `written` at `at` (its words apart by any spaces), or -1. */
+function endOf(text: string, at: number, { words, anyCase }: Written): number {
+  let i = at;
+  for (const [k, word] of words.entries()) {
+    if (k > 0) {
+      if (!isSpace(text.charCodeAt(i))) return -1;
+      while (isSpace(text.charCodeAt(++i)));
+    }
+    if (i + word.length > text.length) return -1;
+    for (let j = 0; j < word.length; j++) {
+      const a = text.charCodeAt(i + j);
+      const b = word.charCodeAt(j);
+      if (a !== b && !(anyCase && canonical(a) === canonical(b))) return -1;
+    }
+    i += word.length;
+  }
+  return i;
 }
 
-/**
- * Finds mentions of values a ticket's structured fields already name (the reporter's name, a comment
- * author's e-mail), wherever the free text repeats them: whole, in any case and spacing, in the
- * genitive (`Hansens`, `Jens'`), and, for names, each part of three letters or more written with a
- * capital (`Mvh Jens`), so that `Per Holm` is found but `per dag` and `holm` are not.
- */
+/** End of a Danish genitive (`s`, `'`, `'s`, `’s`) at `at`, or `at`. */
+function genitiveEnd(text: string, at: number, anyCase: boolean): number {
+  const isS = (c: number) => c === 0x73 || (anyCase && c === 0x53);
+  const c = text.charCodeAt(at);
+  if (isS(c)) return at + 1;
+  if (c !== 0x27 && c !== 0x2019) return at;
+  return isS(text.charCodeAt(at + 1)) ? at + 2 : at + 1;
+}
+
+/** Not inside a word there: outside the text, or no letter, mark or digit. */
+const openAt = (text: string, i: number) => i < 0 || i >= text.length || !isWordCode(text.charCodeAt(i));
+
 /**
  * The person in a name field that also names a role or an organization: `Zxqa Wobbleton, Support`
  * is Zxqa Wobbleton, `Joanna Kowalczyk Sensum Application Support` is Joanna Kowalczyk, and
@@ -73,42 +102,64 @@ function personOf(words: string[]): string[] {
   return person.length >= 2 || person.every(isNameWord) ? person : [];
 }
 
+/**
+ * Finds mentions of values a ticket's structured fields already name (the reporter's name, a comment
+ * author's e-mail), wherever the free text repeats them: whole, in any case and spacing, in the
+ * genitive (`Hansens`, `Jens'`), and, for names, each part of three letters or more written with a
+ * capital (`Mvh Jens`), so that `Per Holm` is found but `per dag` and `holm` are not.
+ */
 export function knownValuesDetector(known: readonly KnownValue[]): Detector {
-  const wholes = new Map<TokenKind, string[]>();
-  // One-word names are matched as written: a reporter called Hans does not make every `hans` a name.
-  const exactNames: string[] = [];
-  const parts: string[] = [];
+  // By the character they start with, in each case it may take: the few values that may start there.
+  const byFirst = new Map<string, Written[]>();
+  const want = (written: Written) => {
+    const first = written.words[0]?.charCodeAt(0) as number;
+    for (const spelling of written.anyCase ? spellings(canonical(first)) : [String.fromCharCode(first)]) {
+      const some = byFirst.get(spelling);
+      if (some) some.push(written);
+      else byFirst.set(spelling, [written]);
+    }
+  };
+  // A ticket names its reporter on every comment: each value is read once.
+  const seen = new Set<string>();
   for (const { kind, value } of known) {
+    if (seen.has(`${kind}\0${value}`)) continue;
+    seen.add(`${kind}\0${value}`);
     let words = value.normalize('NFKC').trim().split(/\s+/).filter(Boolean);
     if (kind === TokenKind.NAME) words = personOf(words);
     if (words.join('').length < 2 || words.length > MAX_WORDS || value.length > MAX_LENGTH) continue;
-    const pattern = words.map(escapeRegExp).join('\\s+');
-    if (kind === TokenKind.NAME && words.length === 1)
-      exactNames.push(pattern, escapeRegExp(upper(words[0] ?? '')));
-    else wholes.set(kind, [...(wholes.get(kind) ?? []), pattern]);
-    if (kind === TokenKind.NAME && words.length > 1) {
-      for (const part of words.flatMap((w) => w.split('-'))) {
-        // As written, or in capitals (`FAADUMO`); never in lower case, where parts are ordinary words.
-        if (part.length >= MIN_PART_LENGTH) parts.push(escapeRegExp(part), escapeRegExp(upper(part)));
-      }
+    // One-word names are matched as written: a reporter called Hans does not make every `hans` a name.
+    if (kind === TokenKind.NAME && words.length === 1) {
+      for (const word of writings(words[0] as string))
+        want({ kind, confidence: 1, words: [word], anyCase: false });
+      continue;
+    }
+    want({ kind, confidence: 1, words, anyCase: true });
+    if (kind !== TokenKind.NAME) continue;
+    for (const part of words.flatMap((w) => w.split('-'))) {
+      if (part.length < MIN_PART_LENGTH) continue;
+      for (const word of writings(part)) want({ kind, confidence: 0.6, words: [word], anyCase: false });
     }
   }
-  const patterns: [TokenKind, RegExp | undefined, number][] = [
-    ...[...wholes].map(([kind, values]): [TokenKind, RegExp | undefined, number] => [
-      kind,
-      alternation(values, 'gi'),
-      1,
-    ]),
-    [TokenKind.NAME, alternation(exactNames, 'g'), 1],
-    [TokenKind.NAME, alternation(parts, 'g'), 0.6],
-  ];
   return {
     name: 'known-values',
     *detect(text: string): Iterable<Span> {
-      for (const [kind, pattern, confidence] of patterns) {
-        if (!pattern) continue;
-        for (const [start, end] of bounded(pattern, text)) yield { kind, start, end, confidence };
+      for (const [spelling, written] of byFirst) {
+        // indexOf runs far faster than a loop over the text's characters.
+        for (let at = text.indexOf(spelling); at >= 0; at = text.indexOf(spelling, at + 1)) {
+          if (!openAt(text, at - 1)) continue;
+          for (const one of written) {
+            const end = endOf(text, at, one);
+            if (end < 0) continue;
+            // The genitive may have run into the next word (`Jens skriver`): then it counts without it.
+            const withGenitive = genitiveEnd(text, end, one.anyCase);
+            const bounded = openAt(text, withGenitive) ? withGenitive : openAt(text, end) ? end : -1;
+            if (bounded >= 0) yield { kind: one.kind, start: at, end: bounded, confidence: one.confidence };
+          }
+        }
       }
     },
   };
 }
+
+/** A name's part as written, or in capitals (`FAADUMO`); never in lower case, where parts are ordinary words. */
+const writings = (word: string) => [word, word.toUpperCase()];

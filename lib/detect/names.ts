@@ -1,7 +1,7 @@
 import { TokenKind } from '../pseudonymize/token.ts';
 import names from './data/names.json' with { type: 'json' };
 import { allMatches, type Detector, type Span } from './span.ts';
-import { createWordTable, Shape, scanWordTable, WordCache, type WordTable } from './words.ts';
+import { createWordTable, isSpace, Shape, scanWordTable, WordCache, type WordTable } from './words.ts';
 
 /**
  * Person names, from a gazetteer (see data/build-names.ts) and context. Many Danish names are also
@@ -429,22 +429,6 @@ function nameAfterCue(text: string, word: string, at: number, found: Span[]): vo
     end: start + (both ? run.length : first.length),
     confidence: 0.7,
   });
-}
-
-/** JavaScript's `\s`. */
-function isSpace(c: number): boolean {
-  if (c < 0x80) return c === 32 || (c >= 9 && c <= 13);
-  return (
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000 ||
-    c === 0xfeff
-  );
 }
 
 const LOWER_LETTER = /\p{Ll}/uy;

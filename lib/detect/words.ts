@@ -63,6 +63,26 @@ const classAt = (text: string, i: number) =>
   i >= 0 && i < text.length ? classOf(text.charCodeAt(i)) : OTHER;
 
 const isLetter = (c: number) => c === UPPER || c === LOWER || c === MARK;
+
+/** `/[\p{L}\p{M}\p{N}]/u` for one UTF-16 code unit. */
+export const isWordCode = (code: number) => classOf(code) !== OTHER;
+
+/** JavaScript's `\s`. */
+export function isSpace(c: number): boolean {
+  if (c < 0x80) return c === 32 || (c >= 9 && c <= 13);
+  return (
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000 ||
+    c === 0xfeff
+  );
+}
+
 const isApostrophe = (code: number) => code === 0x27 || code === 0x2019;
 /** Characters after which a capitalized word is part of something else: `dk.nexus.Lookup`, `a@B`, `C:\Users`. */
 const notBeforeCapitalized = (code: number) =>

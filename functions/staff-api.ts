@@ -5,6 +5,7 @@ import { isRole, ROLES } from '../lib/access/grant.ts';
 import type { GrantChange } from '../lib/access/grant-admin.ts';
 import { checkGrantInput } from '../lib/access/grant-admin.ts';
 import { AuditAction, type AuditRecord } from '../lib/audit/audit-log.ts';
+import { seqOfId } from '../lib/audit/audit-table.ts';
 import { CITIZEN_IDENTIFIERS, type CitizenQuery, checkCitizenQuery } from '../lib/audit/citizen-tokens.ts';
 import { recordsCsv, reviewCsv, seenCsv } from '../lib/audit/dpo-reports.ts';
 import { type Principal, principalFromClaims } from '../lib/auth/principal.ts';
@@ -13,7 +14,12 @@ import { MAX_TOKENS_PER_REQUEST } from '../lib/reidentify/reidentify-tokens.ts';
 import { awsStaffRuntime } from '../lib/runtime/aws-staff.ts';
 import type { StaffRuntime } from '../lib/runtime/runtime.ts';
 import { isConsoleRoute, isStaffRoute, type StaffRoute } from '../lib/staff/staff-routes.ts';
-import { type Refusal, type StaffService, staffServiceFor } from '../lib/staff/staff-service.ts';
+import {
+  type RecordsPage,
+  type Refusal,
+  type StaffService,
+  staffServiceFor,
+} from '../lib/staff/staff-service.ts';
 import { TENANT_PATTERN } from '../lib/ticket/ticket-limits.ts';
 import {
   bodyOf,
@@ -192,6 +198,40 @@ function time(value: string | null, name: string): Date | undefined {
   return date;
 }
 
+/** Records per answer unless `limit` asks for fewer: about 1 MB of JSON, well inside Lambda's 6 MB. */
+export const RECORDS_PAGE_LIMIT = 1000;
+
+function limit(q: URLSearchParams): number {
+  const value = q.get('limit');
+  if (value === null || value === '') return RECORDS_PAGE_LIMIT;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > RECORDS_PAGE_LIMIT)
+    throw new BadRequest(`limit must be a whole number from 1 to ${RECORDS_PAGE_LIMIT}`);
+  return n;
+}
+
+/** `after`: the id of the last record of the page before (the `next` it gave). */
+function after(q: URLSearchParams): { afterSeq?: number } {
+  const value = q.get('after');
+  if (value === null || value === '') return {};
+  const seq = seqOfId(value);
+  if (Number.isNaN(seq)) throw new BadRequest('after must be an audit record id (AUD- and 12 digits)');
+  return { afterSeq: seq };
+}
+
+/**
+ * A page of records as JSON (`next` names the last record when more follow), or as CSV, where the
+ * `x-next-record` header says the same.
+ */
+function recordsPage(name: string, page: RecordsPage, asCsv: boolean): APIGatewayProxyStructuredResultV2 {
+  const next = page.more ? page.records.at(-1)?.id : undefined;
+  if (asCsv) {
+    const answer = csv(name, recordsCsv(page.records));
+    return next ? { ...answer, headers: { ...answer.headers, 'x-next-record': next } } : answer;
+  }
+  return json(200, { records: page.records, ...(next && { next }), auditId: page.record.id });
+}
+
 function optionalTenant(value: string | null | undefined): string | undefined {
   if (value === null || value === undefined || value === '') return undefined;
   if (!TENANT_PATTERN.test(value)) throw new BadRequest('tenant must be 1-64 characters of a-z, 0-9 and -');
@@ -250,13 +290,13 @@ async function handle(
           ...(outcome && { outcome: outcome as AuditRecord['outcome'] }),
           since: time(q.get('since'), 'since'),
           until: time(q.get('until'), 'until'),
+          ...after(q),
         },
         source,
+        limit(q),
       );
       if ('refused' in result) return refused(result);
-      return asCsv
-        ? csv('audit-records', recordsCsv(result.records))
-        : json(200, { records: result.records, auditId: result.record.id });
+      return recordsPage('audit-records', result, asCsv);
     }
     case 'GET /audit/verify': {
       const result = await staff.verify(principal, source);
@@ -282,11 +322,9 @@ async function handle(
     case 'GET /audit/activity': {
       const user = q.get('user');
       if (!user) throw new BadRequest('user is required: the subject id whose activity to list');
-      const result = await staff.activity(principal, user, source);
+      const result = await staff.activity(principal, user, source, { ...after(q), limit: limit(q) });
       if ('refused' in result) return refused(result);
-      return asCsv
-        ? csv('user-activity', recordsCsv(result.records))
-        : json(200, { records: result.records, auditId: result.record.id });
+      return recordsPage('user-activity', result, asCsv);
     }
     case 'GET /audit/access-review': {
       const result = await staff.accessReview(principal, source, optionalTenant(q.get('tenant')));

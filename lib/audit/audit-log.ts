@@ -91,4 +91,6 @@ export interface AuditFilter {
   tenant?: string;
   /** Records naming this token. */
   token?: string;
+  /** Records after the one with this seq, in the chain's order: where the previous page ended. */
+  afterSeq?: number;
 }

@@ -28,6 +28,8 @@ export const auditKeys = {
   chain: CHAIN,
   seqPrefix: SEQ_PREFIX,
   record: (seq: number) => ({ pk: CHAIN, sk: `${SEQ_PREFIX}${String(seq).padStart(SEQ_DIGITS, '0')}` }),
+  /** The key after every record's: `SEQ#999999999999`. */
+  lastRecord: { pk: CHAIN, sk: `${SEQ_PREFIX}${'9'.repeat(SEQ_DIGITS)}` },
   head: { pk: CHAIN, sk: 'HEAD' },
 } as const;
 
@@ -37,6 +39,10 @@ export const seqOfKey = (sk: string) =>
 
 /** The id a record is cited by: `AUD-000000000042`. */
 export const auditId = (seq: number) => `AUD-${String(seq).padStart(SEQ_DIGITS, '0')}`;
+
+const AUDIT_ID = new RegExp(`^AUD-\\d{${SEQ_DIGITS}}$`);
+/** The seq an id names (NaN for anything that is no audit id). */
+export const seqOfId = (id: string) => (AUDIT_ID.test(id) ? Number(id.slice(4)) : Number.NaN);
 
 /** Six months, rounded up: the Danish Data Protection Agency's minimum for access logs. */
 export const DEFAULT_AUDIT_RETENTION_DAYS = 184;

@@ -135,8 +135,12 @@ export class DynamoAuditLog implements AuditLog {
         this.#client.send(
           new QueryCommand({
             TableName: this.#table,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :seq)',
-            ExpressionAttributeValues: { ':pk': { S: auditKeys.chain }, ':seq': { S: auditKeys.seqPrefix } },
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :first AND :last',
+            ExpressionAttributeValues: {
+              ':pk': { S: auditKeys.chain },
+              ':first': { S: auditKeys.record((filter.afterSeq ?? 0) + 1).sk },
+              ':last': { S: auditKeys.lastRecord.sk },
+            },
             ConsistentRead: true,
             ExclusiveStartKey: start,
             Limit: this.#pageSize,

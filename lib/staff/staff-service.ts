@@ -7,13 +7,7 @@ import { type Authority, GrantAdmin } from '../access/grant-admin.ts';
 import type { ChainVerdict } from '../audit/audit-chain.ts';
 import { AuditAction, type AuditFilter, type AuditLog, type AuditRecord } from '../audit/audit-log.ts';
 import { type CitizenQuery, type CitizenToken, citizenTokens } from '../audit/citizen-tokens.ts';
-import {
-  accessReview,
-  type ReviewRow,
-  type SeenRow,
-  userActivity,
-  whoHasSeen,
-} from '../audit/dpo-reports.ts';
+import { accessReview, type ReviewRow, type SeenRow, whoHasSeen } from '../audit/dpo-reports.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { TokenKind } from '../pseudonymize/token.ts';
 import { purposeProblem, type ReidentifyDeps } from '../reidentify/reidentify-tokens.ts';
@@ -38,6 +32,31 @@ interface Reader {
   tenants: string[];
   visible: (record: AuditRecord) => boolean;
   record: AuditRecord;
+}
+
+/** Some records of the audit log, the record of reading them, and whether more follow. */
+export interface RecordsPage {
+  records: AuditRecord[];
+  more: boolean;
+  record: AuditRecord;
+}
+
+/**
+ * The first `limit` records the reader may see, and whether there are more: reading stops at the one
+ * after, so a page of a long log costs a page, and the answer stays within Lambda's 6 MB.
+ */
+async function page(
+  records: AsyncIterable<AuditRecord>,
+  visible: (record: AuditRecord) => boolean,
+  limit: number,
+): Promise<{ records: AuditRecord[]; more: boolean }> {
+  const out: AuditRecord[] = [];
+  for await (const r of records) {
+    if (!visible(r)) continue;
+    if (out.length === limit) return { records: out, more: true };
+    out.push(r);
+  }
+  return { records: out, more: false };
 }
 
 /** Who may read the audit log and its reports. */
@@ -78,31 +97,35 @@ export class StaffService {
     return { principal, grants, usable, blocked };
   }
 
-  /** Audit records of the tenants the person reads for (DPO or administrator), filtered. */
+  /**
+   * Audit records of the tenants the person reads for (DPO or administrator), filtered, oldest first:
+   * at most `limit` of them, and whether more follow (ask again with `afterSeq` the last one's seq).
+   */
   async records(
     principal: Principal,
     filter: AuditFilter,
     source: string,
-  ): Promise<Result<{ records: AuditRecord[]; record: AuditRecord }>> {
+    limit = Number.POSITIVE_INFINITY,
+  ): Promise<Result<RecordsPage>> {
     const admitted = await this.#admitReader(principal, filter.tenant, source, 'records');
     if ('refused' in admitted) return admitted;
-    const records: AuditRecord[] = [];
-    for await (const r of this.#deps.audit.list(filter)) if (admitted.visible(r)) records.push(r);
-    return { records, record: admitted.record };
+    return {
+      ...(await page(this.#deps.audit.list(filter), admitted.visible, limit)),
+      record: admitted.record,
+    };
   }
 
-  /** "What did this user do, and why?" */
+  /** "What did this user do, and why?": their records, paged as {@link records} are. */
   async activity(
     principal: Principal,
     user: string,
     source: string,
-  ): Promise<Result<{ records: AuditRecord[]; record: AuditRecord }>> {
+    { afterSeq, limit = Number.POSITIVE_INFINITY }: { afterSeq?: number; limit?: number } = {},
+  ): Promise<Result<RecordsPage>> {
     const admitted = await this.#admitReader(principal, undefined, source, 'activity', { subject: user });
     if ('refused' in admitted) return admitted;
-    const records = (await userActivity(user, this.#deps.audit.list({ actor: user }))).filter(
-      admitted.visible,
-    );
-    return { records, record: admitted.record };
+    const records = this.#deps.audit.list({ actor: user, ...(afterSeq !== undefined && { afterSeq }) });
+    return { ...(await page(records, admitted.visible, limit)), record: admitted.record };
   }
 
   /**

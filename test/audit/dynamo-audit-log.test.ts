@@ -251,6 +251,10 @@ describe('DynamoAuditLog (real DynamoDB client, dynalite)', () => {
     expect(await seqs({ tenant: 'egedal' })).toEqual([5]);
     expect(await seqs({ token: 'NAME_ABCDEFGHIJKLMNOP' })).toEqual([4]);
     expect(await seqs({ since: new Date(t0.getTime() + 3 * 60_000) })).toEqual([4, 5]);
+    // Where a page of the staff API ended: the records after that one, with the other filters too.
+    expect(await seqs({ afterSeq: 2 })).toEqual([3, 4, 5]);
+    expect(await seqs({ afterSeq: 2, actor: 'bob' })).toEqual([4]);
+    expect(await seqs({ afterSeq: 5 })).toEqual([]);
   });
 
   it('refuses an entry naming anything but tokens, and writes nothing', async () => {

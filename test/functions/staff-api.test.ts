@@ -283,6 +283,24 @@ describe('staff API (functions/staff-api.ts behind the local server, as behind A
     const records = await call('GET', '/audit/records?outcome=denied&action=reidentify', dora);
     expect((records.json.records as { outcome: string }[]).every((r) => r.outcome === 'denied')).toBe(true);
     expect((await call('GET', '/audit/records?since=yesterday', dora)).status).toBe(400);
+    // A page at a time: `next` names the last record, `after` goes on from it; CSV says it in a header.
+    const first = await call('GET', '/audit/records?limit=1', dora);
+    expect(first.json.records).toHaveLength(1);
+    const firstId = (first.json.records as { id: string }[])[0]?.id;
+    expect(first.json.next).toBe(firstId);
+    const second = await call('GET', `/audit/records?limit=1&after=${first.json.next}`, dora);
+    expect((second.json.records as { id: string }[])[0]?.id > (firstId as string)).toBe(true);
+    const csvPage = await call('GET', '/audit/records?limit=1&format=csv', dora);
+    expect(csvPage.headers.get('x-next-record')).toBe(firstId);
+    expect(csvPage.text.trim().split('\r\n')).toHaveLength(2);
+    const everything = await call('GET', '/audit/records', dora);
+    expect(everything.json.next).toBeUndefined();
+    for (const bad of ['limit=0', 'limit=1001', 'limit=2.5', 'after=42', 'after=AUD-1']) {
+      const refused = await call('GET', `/audit/records?${bad}`, dora);
+      expect(refused.status, bad).toBe(400);
+      expect(JSON.stringify(refused.json), bad).toMatch(/limit must|after must/);
+    }
+    expect((await call('GET', '/audit/activity?user=alice&limit=1', dora)).json.next).toMatch(/^AUD-\d{12}$/);
     expect(await call('GET', '/audit/verify', dora)).toMatchObject({ status: 200, json: { intact: true } });
     // A re-identifier may not read the audit log.
     const alice = await login('alice', [['ballerup', Role.REIDENTIFIER]]);

@@ -171,6 +171,34 @@ describe('StaffService: the data protection officer’s questions', () => {
     ).toBe(true);
   });
 
+  it('answers a page at a time, oldest first, and says whether more follow', async () => {
+    const whole = await staff.records(dora, {}, 'api');
+    if ('refused' in whole) throw new Error('refused');
+    expect(whole.more).toBe(false);
+    const seen: number[] = [];
+    let afterSeq: number | undefined;
+    for (let pages = 0; pages < 100; pages++) {
+      const page = await staff.records(dora, afterSeq === undefined ? {} : { afterSeq }, 'api', 2);
+      if ('refused' in page) throw new Error('refused');
+      expect(page.records.length).toBeLessThanOrEqual(2);
+      seen.push(...page.records.map((r) => r.seq));
+      if (!page.more) break;
+      afterSeq = page.records.at(-1)?.seq;
+    }
+    // Every record of the whole answer once, in order; later pages also hold the reads of earlier ones.
+    expect(seen.slice(0, whole.records.length)).toEqual(whole.records.map((r) => r.seq));
+    expect(new Set(seen).size).toBe(seen.length);
+    const activity = await staff.activity(dora, 'bob', 'api', { limit: 1 });
+    if ('refused' in activity) throw new Error('refused');
+    expect(activity).toMatchObject({ more: true, records: [{ actor: 'bob' }] });
+    const rest = await staff.activity(dora, 'bob', 'api', { afterSeq: activity.records[0]?.seq as number });
+    if ('refused' in rest) throw new Error('refused');
+    expect(rest.more).toBe(false);
+    expect(rest.records.every((r) => r.actor === 'bob' && r.seq > (activity.records[0]?.seq as number))).toBe(
+      true,
+    );
+  });
+
   it("does not show a Ballerup DPO a Ballerup user's records in another tenant", async () => {
     await grant('bob', 'egedal', Role.REIDENTIFIER);
     const bobBoth = person('bob', [

@@ -228,20 +228,38 @@ async function api(method, path, body) {
   return { ok: response.ok, status: response.status, data };
 }
 
-/** Downloads a CSV report: fetched with the login, handed to the browser as a file, not kept. */
+/**
+ * Downloads a CSV report: fetched with the login, page by page where the answer names the next
+ * (`x-next-record`), handed to the browser as one file, not kept.
+ */
 async function downloadCsv(path, name) {
-  const response = await send('GET', path);
-  if (!response.ok) {
-    const data = await response.json().catch(() => undefined);
-    document.getElementById('status').replaceChildren(refusal({ status: response.status, data }));
-    return;
+  const pages = [];
+  for (let next = path; next !== undefined; ) {
+    const response = await send('GET', next);
+    if (!response.ok) {
+      const data = await response.json().catch(() => undefined);
+      document.getElementById('status').replaceChildren(refusal({ status: response.status, data }));
+      return;
+    }
+    // Decoding drops the byte order mark, which is put back once below; later pages lose their header.
+    const text = await response.text();
+    pages.push(pages.length === 0 ? text : text.slice(text.indexOf('\r\n') + 2));
+    const after = response.headers.get('x-next-record');
+    next = after ? withParam(path, 'after', after) : undefined;
   }
-  const url = URL.createObjectURL(await response.blob());
+  const url = URL.createObjectURL(new Blob(['\uFEFF', ...pages], { type: 'text/csv;charset=utf-8' }));
   const link = h('a', { href: url, download: `${name}.csv` });
   document.body.append(link);
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** The path with one query parameter set. */
+function withParam(path, name, value) {
+  const url = new URL(path, location.href);
+  url.searchParams.set(name, value);
+  return `${url.pathname}${url.search}`;
 }
 
 // ---------------------------------------------------------------- roles
@@ -515,8 +533,36 @@ async function auditView(main) {
     return params;
   };
   const search = async () => {
-    const response = await api('GET', `/audit/records?${query()}`);
-    results.replaceChildren(response.ok ? recordsTable(response.data.records) : refusal(response));
+    const params = query();
+    const records = [];
+    // The API answers a page at a time, oldest first: each further page is asked for, and recorded.
+    const load = async (after) => {
+      if (after) params.set('after', after);
+      const response = await api('GET', `/audit/records?${params}`);
+      if (!response.ok) return results.replaceChildren(refusal(response));
+      records.push(...response.data.records);
+      const next = response.data.next;
+      results.replaceChildren(
+        ...(next
+          ? [
+              h(
+                'p',
+                { class: 'muted' },
+                t('audit.more', { count: records.length }),
+                ' ',
+                h('button', {
+                  type: 'button',
+                  class: 'secondary',
+                  text: t('audit.moreButton'),
+                  onclick: () => load(next),
+                }),
+              ),
+            ]
+          : []),
+        recordsTable(records),
+      );
+    };
+    await load();
     focusOn(results.firstElementChild);
   };
   main.append(

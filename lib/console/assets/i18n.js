@@ -71,6 +71,8 @@ const da = {
   'audit.until': 'Til',
   'audit.any': 'Alle',
   'audit.records': 'Poster ({count}), nyeste først',
+  'audit.more': 'Perioden har flere poster end de {count} ældste, der vises her.',
+  'audit.moreButton': 'Hent flere',
   'outcome.granted': 'givet',
   'outcome.denied': 'afvist',
 
@@ -258,6 +260,8 @@ const en = {
   'audit.until': 'Until',
   'audit.any': 'Any',
   'audit.records': 'Records ({count}), newest first',
+  'audit.more': 'The period has more records than the {count} oldest shown here.',
+  'audit.moreButton': 'Load more',
   'outcome.granted': 'granted',
   'outcome.denied': 'denied',
 

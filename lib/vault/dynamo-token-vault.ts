@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   type AttributeValue,
   BatchWriteItemCommand,
@@ -137,23 +138,49 @@ export class DynamoTokenVault implements TokenVault {
   ): Promise<boolean> {
     // Like a delivery, a ticket swept meanwhile is not written back into being.
     const unchanged = previous ? 'createAttemptAt = :previous' : 'attribute_not_exists(createAttemptAt)';
-    return this.#guard('record a create attempt', () =>
-      this.#updateTicket(
+    // Names this call's mark. When an answer is lost after the write (a 500 or a reset connection) the
+    // SDK sends the update again, and its condition fails on this very mark: the nonce tells that from
+    // another writer's, where the mark's time alone could not (two writers in one millisecond).
+    const nonce = randomUUID();
+    return this.#guard('record a create attempt', async () => {
+      const written = await this.#updateTicket(
         tenant,
         ticketId,
-        'SET createAttemptAt = :at',
+        'SET createAttemptAt = :at, createAttemptNonce = :nonce',
         `attribute_exists(pk) AND attribute_not_exists(issueKey) AND ${unchanged}`,
-        { ':at': { S: at.toISOString() }, ...(previous && { ':previous': { S: previous.toISOString() } }) },
-      ),
-    );
+        {
+          ':at': { S: at.toISOString() },
+          ':nonce': { S: nonce },
+          ...(previous && { ':previous': { S: previous.toISOString() } }),
+        },
+      );
+      return written || (await this.#readTicket(tenant, ticketId))?.createAttemptNonce?.S === nonce;
+    });
   }
 
   clearCreateAttempt(tenant: string, ticketId: string, at: Date): Promise<void> {
     return this.#guard('clear a create attempt', async () => {
-      await this.#updateTicket(tenant, ticketId, 'REMOVE createAttemptAt', 'createAttemptAt = :at', {
-        ':at': { S: at.toISOString() },
-      });
+      await this.#updateTicket(
+        tenant,
+        ticketId,
+        'REMOVE createAttemptAt, createAttemptNonce',
+        'createAttemptAt = :at',
+        {
+          ':at': { S: at.toISOString() },
+        },
+      );
     });
+  }
+
+  async #readTicket(tenant: string, ticketId: string): Promise<Item | undefined> {
+    const { Item: item } = await this.#client.send(
+      new GetItemCommand({
+        TableName: this.#table,
+        Key: keyOf(vaultKeys.ticket(tenant, ticketId)),
+        ConsistentRead: true,
+      }),
+    );
+    return item;
   }
 
   /** A conditional update of a ticket's record: false when the condition does not hold. */
@@ -194,13 +221,7 @@ export class DynamoTokenVault implements TokenVault {
 
   getTicket(tenant: string, ticketId: string): Promise<TicketRecord | undefined> {
     return this.#guard('read a ticket', async () => {
-      const { Item: item } = await this.#client.send(
-        new GetItemCommand({
-          TableName: this.#table,
-          Key: keyOf(vaultKeys.ticket(tenant, ticketId)),
-          ConsistentRead: true,
-        }),
-      );
+      const item = await this.#readTicket(tenant, ticketId);
       if (!item) return undefined;
       return {
         tenant,

@@ -63,7 +63,8 @@ export interface TokenVault {
    * if the mark is still `previous` (undefined: none) and no issue is recorded: a compare-and-set, so
    * of two writers that both read the same record only one may go on to create.
    * @returns false when nothing was written: another writer marked it or recorded the issue first,
-   *   or the ticket is not recorded (swept meanwhile).
+   *   or the ticket is not recorded (swept meanwhile). A write that was made but whose answer was lost,
+   *   and so sent again, is this call's own: true.
    * @throws DependencyError VAULT_UNAVAILABLE when the store fails: then nothing may be created.
    */
   recordCreateAttempt(

@@ -6,13 +6,14 @@
  * | token                 | `TOKEN#tenant#token`    | `TOKEN`         | kind, fp, ct, dk, created, version, expiresAt      |
  * | a ticket using it     | `TOKEN#tenant#token`    | `REF#ticketId`  | expiresAt                                         |
  * | ticket                | `TICKET#tenant#ticketId`| `TICKET`        | expiresAt, updated, firstSeen, issueKey,          |
- * |                       |                         |                 | createAttemptAt                                   |
+ * |                       |                         |                 | createAttemptAt, createAttemptNonce               |
  * | a token it uses       | `TICKET#tenant#ticketId`| `REF#token`     | expiresAt                                         |
  * | tenant key            | `TENANT#tenant`         | `KEY#purpose`   | wrapped, created (no expiry: see README)          |
  *
  * `createAttemptAt` (ISO-8601) is when the Jira writer last set out to create the ticket's issue,
  * written before the request: while it is recent and Jira's search does not show the issue, the writer
- * waits instead of creating another (lib/sync/sync-ticket.ts).
+ * waits instead of creating another (lib/sync/sync-ticket.ts). `createAttemptNonce` names the writer
+ * that set it, so that an SDK retry of that write knows the mark as its own.
  *
  * `expiresAt` is when retention ends, and what reads and the sweep go by; `ttl` is a week later, so the
  * nightly sweep always gets to an item before DynamoDB's TTL does, and TTL only cleans up after a sweep

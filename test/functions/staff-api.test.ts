@@ -289,7 +289,7 @@ describe('staff API (functions/staff-api.ts behind the local server, as behind A
     const firstId = (first.json.records as { id: string }[])[0]?.id;
     expect(first.json.next).toBe(firstId);
     const second = await call('GET', `/audit/records?limit=1&after=${first.json.next}`, dora);
-    expect((second.json.records as { id: string }[])[0]?.id > (firstId as string)).toBe(true);
+    expect(((second.json.records as { id: string }[])[0]?.id ?? '') > (firstId as string)).toBe(true);
     const csvPage = await call('GET', '/audit/records?limit=1&format=csv', dora);
     expect(csvPage.headers.get('x-next-record')).toBe(firstId);
     expect(csvPage.text.trim().split('\r\n')).toHaveLength(2);

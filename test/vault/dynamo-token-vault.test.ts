@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EmbeddedDynamo, openEmbeddedDynamo } from '../../lib/embedded/embedded-dynamodb.ts';
@@ -8,6 +9,7 @@ import { DynamoTokenVault } from '../../lib/vault/dynamo-token-vault.ts';
 import type { TicketReference, VaultEntry } from '../../lib/vault/token-vault.ts';
 import { VaultTable } from '../../lib/vault/vault-table.ts';
 import { type DynamoRequest, InterceptingProxy } from '../support/intercepting-proxy.ts';
+import type { LoopbackReply } from '../support/loopback-server.ts';
 
 let dynamo: EmbeddedDynamo;
 let vault: DynamoTokenVault;
@@ -278,6 +280,39 @@ describe('DynamoTokenVault between other writers (network-edge interleavings)', 
     await proxy.stop();
   });
 
+  it("knows its own create-attempt mark when the SDK sends it again after the answer was lost (DynamoDB's 500 after the write)", async () => {
+    const t = ticket(30);
+    await vault.recordTokens(t, [entry()]);
+    const lost = await new LostAnswerProxy(dynamo.endpoint).start();
+    const retrying = new DynamoDBClient({
+      endpoint: lost.url,
+      region: 'eu-north-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+      maxAttempts: 3,
+    });
+    try {
+      const at = new Date('2026-11-23T08:00:00.000Z');
+      expect(
+        await new DynamoTokenVault(retrying).recordCreateAttempt(t.tenant, t.ticketId, at, undefined),
+      ).toBe(true);
+      // The update went out twice: the first was carried out and its answer lost.
+      expect(lost.updates).toBe(2);
+      expect((await vault.getTicket(t.tenant, t.ticketId))?.createAttemptAt).toEqual(at);
+      // Another writer that read no mark still loses, answer lost or not.
+      expect(await vault.recordCreateAttempt(t.tenant, t.ticketId, new Date(), undefined)).toBe(false);
+      // Clearing takes the nonce with the mark.
+      await vault.clearCreateAttempt(t.tenant, t.ticketId, at);
+      const [item] = (await partition(`TICKET#${t.tenant}#${t.ticketId}`)).filter(
+        (i) => i.sk?.S === 'TICKET',
+      );
+      expect(item?.createAttemptAt).toBeUndefined();
+      expect(item?.createAttemptNonce).toBeUndefined();
+    } finally {
+      retrying.destroy();
+      await lost.stop();
+    }
+  });
+
   const deleting = (pk: string, sk: string) => (r: DynamoRequest) =>
     r.operation === 'DeleteItem' && r.body.Key?.pk?.S === pk && r.body.Key?.sk?.S === sk;
 
@@ -354,3 +389,22 @@ describe('DynamoTokenVault retention edges', () => {
     });
   });
 });
+
+/** Carries out the first create-attempt update, then answers as DynamoDB does when it failed after the write: 500. */
+class LostAnswerProxy extends InterceptingProxy {
+  updates = 0;
+
+  protected override async handle(req: IncomingMessage, raw: string): Promise<LoopbackReply> {
+    const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    if (operation !== 'UpdateItem' || !raw.includes('createAttemptAt = :at')) return super.handle(req, raw);
+    const reply = await super.handle(req, raw);
+    if (++this.updates > 1) return reply;
+    return {
+      status: 500,
+      body: {
+        __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+        message: 'Internal server error',
+      },
+    };
+  }
+}

@@ -45,16 +45,20 @@ function spellings(code: number): string[] {
     return code >= 0x41 && code <= 0x5a ? [ch, ch.toLowerCase()] : [ch];
   }
   // Beyond ASCII a few have more than two (`µ` and `μ` both read as `Μ`): found once, by trying all.
-  if (!SPELLINGS) {
-    SPELLINGS = new Map();
+  if (!OTHER_SPELLINGS) {
+    OTHER_SPELLINGS = new Map();
     for (let c = 0x80; c < 0x10000; c++) {
       const folded = canonical(c);
-      SPELLINGS.set(folded, [...(SPELLINGS.get(folded) ?? []), String.fromCharCode(c)]);
+      if (folded === c) continue;
+      const others = OTHER_SPELLINGS.get(folded);
+      if (others) others.push(String.fromCharCode(c));
+      else OTHER_SPELLINGS.set(folded, [String.fromCharCode(c)]);
     }
   }
-  return SPELLINGS.get(code) ?? [String.fromCharCode(code)];
+  return [String.fromCharCode(code), ...(OTHER_SPELLINGS.get(code) ?? [])];
 }
-let SPELLINGS: Map<number, string[]> | undefined;
+/** The characters beyond ASCII whose canonical form is another: by that form. */
+let OTHER_SPELLINGS: Map<number, string[]> | undefined;
 
 /** End of `written` at `at` (its words apart by any spaces), or -1. */
 function endOf(text: string, at: number, { words, anyCase }: Written): number {

@@ -199,7 +199,7 @@ function time(value: string | null, name: string): Date | undefined {
 }
 
 /** Records per answer unless `limit` asks for fewer: about 1 MB of JSON, well inside Lambda's 6 MB. */
-export const RECORDS_PAGE_LIMIT = 1000;
+const RECORDS_PAGE_LIMIT = 1000;
 
 function limit(q: URLSearchParams): number {
   const value = q.get('limit');

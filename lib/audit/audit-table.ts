@@ -37,12 +37,13 @@ export const auditKeys = {
 export const seqOfKey = (sk: string) =>
   sk.startsWith(SEQ_PREFIX) ? Number(sk.slice(SEQ_PREFIX.length)) : Number.NaN;
 
+const ID_PREFIX = 'AUD-';
 /** The id a record is cited by: `AUD-000000000042`. */
-export const auditId = (seq: number) => `AUD-${String(seq).padStart(SEQ_DIGITS, '0')}`;
+export const auditId = (seq: number) => `${ID_PREFIX}${String(seq).padStart(SEQ_DIGITS, '0')}`;
 
-const AUDIT_ID = new RegExp(`^AUD-\\d{${SEQ_DIGITS}}$`);
+const AUDIT_ID = new RegExp(`^${ID_PREFIX}\\d{${SEQ_DIGITS}}$`);
 /** The seq an id names (NaN for anything that is no audit id). */
-export const seqOfId = (id: string) => (AUDIT_ID.test(id) ? Number(id.slice(4)) : Number.NaN);
+export const seqOfId = (id: string) => (AUDIT_ID.test(id) ? Number(id.slice(ID_PREFIX.length)) : Number.NaN);
 
 /** Six months, rounded up: the Danish Data Protection Agency's minimum for access logs. */
 export const DEFAULT_AUDIT_RETENTION_DAYS = 184;

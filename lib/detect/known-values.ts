@@ -126,8 +126,9 @@ export function knownValuesDetector(known: readonly KnownValue[]): Detector {
   // A ticket names its reporter on every comment: each value is read once.
   const seen = new Set<string>();
   for (const { kind, value } of known) {
-    if (seen.has(`${kind}\0${value}`)) continue;
-    seen.add(`${kind}\0${value}`);
+    const key = `${kind}\0${value}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     let words = value.normalize('NFKC').trim().split(/\s+/).filter(Boolean);
     if (kind === TokenKind.NAME) words = personOf(words);
     if (words.join('').length < 2 || words.length > MAX_WORDS || value.length > MAX_LENGTH) continue;

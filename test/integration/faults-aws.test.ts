@@ -23,7 +23,7 @@ import {
   vaultViolations,
 } from '../support/fault-checks.ts';
 import { TcpFaultProxy } from '../support/fault-proxies.ts';
-import { type DynamoRequest, InterceptingProxy } from '../support/intercepting-proxy.ts';
+import { type DynamoRequest, dynamoOperation, InterceptingProxy } from '../support/intercepting-proxy.ts';
 import { pointLambdaAt } from '../support/lambda-env.ts';
 import type { LoopbackReply } from '../support/loopback-server.ts';
 import { silent } from '../support/runtime.ts';
@@ -104,7 +104,7 @@ class ThrottlingProxy extends InterceptingProxy {
   }
 
   protected override async handle(req: IncomingMessage, raw: string): Promise<LoopbackReply> {
-    const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    const operation = dynamoOperation(req);
     const body = JSON.parse(raw || '{}') as DynamoRequest['body'] & {
       RequestItems?: Record<string, unknown[]>;
     };

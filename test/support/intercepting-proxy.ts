@@ -7,6 +7,10 @@ export interface DynamoRequest {
   body: { Key?: Record<string, { S?: string }> } & Record<string, unknown>;
 }
 
+/** The DynamoDB operation a request asks for (`UpdateItem`), from its `x-amz-target` header. */
+export const dynamoOperation = (req: IncomingMessage) =>
+  String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+
 /**
  * Sits between a DynamoDB client and dynalite. It can answer the next `throttle` requests as DynamoDB
  * does under load, and run `before` just before a chosen request goes on, to put another writer's
@@ -38,8 +42,8 @@ export class InterceptingProxy extends LoopbackServer {
       };
     }
     if (this.before) {
-      const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-      if (await this.before({ operation, body: JSON.parse(raw || '{}') })) this.before = undefined;
+      if (await this.before({ operation: dynamoOperation(req), body: JSON.parse(raw || '{}') }))
+        this.before = undefined;
     }
     return new Promise((resolve, reject) => {
       const forward = request(

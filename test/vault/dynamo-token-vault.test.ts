@@ -8,7 +8,7 @@ import { TokenKind } from '../../lib/pseudonymize/token.ts';
 import { DynamoTokenVault } from '../../lib/vault/dynamo-token-vault.ts';
 import type { TicketReference, VaultEntry } from '../../lib/vault/token-vault.ts';
 import { VaultTable } from '../../lib/vault/vault-table.ts';
-import { type DynamoRequest, InterceptingProxy } from '../support/intercepting-proxy.ts';
+import { type DynamoRequest, dynamoOperation, InterceptingProxy } from '../support/intercepting-proxy.ts';
 import type { LoopbackReply } from '../support/loopback-server.ts';
 
 let dynamo: EmbeddedDynamo;
@@ -395,7 +395,7 @@ class LostAnswerProxy extends InterceptingProxy {
   updates = 0;
 
   protected override async handle(req: IncomingMessage, raw: string): Promise<LoopbackReply> {
-    const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    const operation = dynamoOperation(req);
     if (operation !== 'UpdateItem' || !raw.includes('createAttemptAt = :at')) return super.handle(req, raw);
     const reply = await super.handle(req, raw);
     if (++this.updates > 1) return reply;

@@ -30,7 +30,7 @@ export const ErrorCode = {
   QUEUE_UNAVAILABLE: 'QUEUE_UNAVAILABLE',
   /** The servicedesk could not take a write-back; retrying may help. */
   SERVICEDESK_UNAVAILABLE: 'SERVICEDESK_UNAVAILABLE',
-  /** The servicedesk refused a write-back for good (a 4xx other than 429). */
+  /** The servicedesk refused a write-back for good (a 4xx other than 408 and 429). */
   SERVICEDESK_REJECTED: 'SERVICEDESK_REJECTED',
   /** The audit log could not be written or read; nothing that needed a record was done. */
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
@@ -149,7 +149,7 @@ export class ConfigError extends TicketProxyError {
   }
 }
 
-/** The tracker refused a request for good (a 4xx other than 429): the job goes to the dead-letter queue. */
+/** The tracker refused a request for good (a 4xx other than 408 and 429): the job goes to the dead-letter queue. */
 export class TrackerRejectedError extends TicketProxyError {
   /** The HTTP status the tracker answered with. */
   readonly status: number;
@@ -161,7 +161,7 @@ export class TrackerRejectedError extends TicketProxyError {
   }
 }
 
-/** The servicedesk refused a reply for good (a 4xx other than 429): retrying the same reply will not help. */
+/** The servicedesk refused a reply for good (a 4xx other than 408 and 429): retrying the same reply will not help. */
 export class ServicedeskRejectedError extends TicketProxyError {
   readonly status: number;
 

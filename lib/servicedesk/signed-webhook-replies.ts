@@ -1,4 +1,5 @@
 import { DependencyError, ErrorCode, ServicedeskRejectedError } from '../errors.ts';
+import { isTryAgain } from '../tracker/retry.ts';
 import { SIGNATURE_HEADER, signWebhook } from '../webhook/signature.ts';
 import type { ServicedeskReplies, ServicedeskReply } from './servicedesk-replies.ts';
 
@@ -39,7 +40,7 @@ export class SignedWebhookReplies implements ServicedeskReplies {
     }
     await response.body?.cancel();
     const status = `the servicedesk answered the reply with HTTP ${response.status}`;
-    if (response.status >= 400 && response.status < 500 && response.status !== 429) {
+    if (response.status >= 400 && response.status < 500 && !isTryAgain(response.status)) {
       throw new ServicedeskRejectedError(response.status, status);
     }
     if (!response.ok) {

@@ -107,7 +107,7 @@ export interface IssueBookkeeping {
 }
 
 /**
- * Jira Cloud (REST API v3, ADF) through jira.js. Every call is retried on 429, 5xx and network
+ * Jira Cloud (REST API v3, ADF) through jira.js. Every call is retried on 408, 429, 5xx and network
  * failures within the retry policy, then fails with DependencyError TRACKER_UNAVAILABLE; any other 4xx
  * fails at once with TrackerRejectedError. The one exception is the request that creates an issue,
  * which is repeated only after a failure that proves nothing was created (see

@@ -1,5 +1,5 @@
 import type { Client, SendRequestOptions } from 'jira.js/core';
-import { parseRetryAfter, type RetryVerdict } from './retry.ts';
+import { isTryAgain, parseRetryAfter, type RetryVerdict } from './retry.ts';
 
 /**
  * The HTTP layer under jira.js's API functions (its documented `Client` seam). jira.js's own
@@ -44,10 +44,10 @@ export class JiraNetworkError extends Error {
   }
 }
 
-/** 429, 5xx and no answer at all are worth another try; any other 4xx will fail the same way again. */
+/** 408, 429, 5xx and no answer at all are worth another try; any other 4xx will fail the same way again. */
 export function classifyJiraFailure(error: unknown): RetryVerdict {
   if (error instanceof JiraNetworkError) return { retryable: true };
-  if (error instanceof JiraHttpError && (error.status === 429 || error.status >= 500)) {
+  if (error instanceof JiraHttpError && (isTryAgain(error.status) || error.status >= 500)) {
     return { retryable: true, retryAfterMs: error.retryAfterMs };
   }
   return { retryable: false };

@@ -27,6 +27,12 @@ export interface RetryVerdict {
   retryAfterMs?: number;
 }
 
+/**
+ * The 4xx answers that ask for the same request again later: 408 (the server, or a proxy before it,
+ * gave up waiting for the request) and 429 (too many requests). Any other 4xx fails the same way again.
+ */
+export const isTryAgain = (status: number) => status === 408 || status === 429;
+
 export interface RetryOptions {
   policy?: Partial<RetryPolicy>;
   classify: (error: unknown) => RetryVerdict;

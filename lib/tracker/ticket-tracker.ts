@@ -44,7 +44,7 @@ export interface IssueAttachment {
  * Where sanitized tickets go for developers to read (port): Jira, or the local outbox. Every method
  * but createIssue is safe to repeat: the sync calls them again after a crash or a redelivery.
  * Methods throw DependencyError TRACKER_UNAVAILABLE (retryable) when the tracker fails or is
- * unreachable, and TrackerRejectedError when it refuses the request for good (a 4xx other than 429).
+ * unreachable, and TrackerRejectedError when it refuses the request for good (a 4xx other than 408 and 429).
  */
 export interface TicketTracker {
   /**

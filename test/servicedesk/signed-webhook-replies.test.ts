@@ -59,6 +59,12 @@ describe('SignedWebhookReplies', () => {
       code: ErrorCode.SERVICEDESK_UNAVAILABLE,
       retryable: true,
     });
+    // 408: the servicedesk, or a proxy before it, gave up waiting for the request; it asks for it again.
+    servicedesk.answer = 408;
+    await expect(replies().post(reply)).rejects.toMatchObject({
+      code: ErrorCode.SERVICEDESK_UNAVAILABLE,
+      retryable: true,
+    });
     servicedesk.answer = 422;
     const refused = await replies()
       .post(reply)

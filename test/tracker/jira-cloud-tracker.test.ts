@@ -208,6 +208,17 @@ describe('JiraCloudTracker (real jira.js, loopback Jira)', () => {
       expect(error).toMatchObject({ code: ErrorCode.TRACKER_UNAVAILABLE });
     });
 
+    it('a 408 may come from a proxy that had passed the request on: TRACKER_UNAVAILABLE, not repeated, not refused', async () => {
+      jira.failures.push({ status: 408, body: {}, afterApplying: true, match: CREATE });
+      const error = await tracker()
+        .createIssue(content())
+        .catch((e: unknown) => e);
+      expect(error).not.toBeInstanceOf(IssueNotCreatedError);
+      expect(error).not.toBeInstanceOf(TrackerRejectedError);
+      expect(error).toMatchObject({ code: ErrorCode.TRACKER_UNAVAILABLE, retryable: true });
+      expect(creates()).toHaveLength(1);
+    });
+
     it('made, but the link back refused: IssueCreatedError with the new key and the refusal as its cause', async () => {
       jira.failures.push({ status: 403, body: { errorMessages: ['no'] }, match: /remotelink$/ });
       const error = await tracker()
@@ -352,6 +363,15 @@ describe('JiraCloudTracker (real jira.js, loopback Jira)', () => {
     expect(waits).toHaveLength(2);
     jira.down = false;
     expect(jira.issues.size).toBe(0);
+  });
+
+  it('repeats a request Jira answered with 408 Request Timeout, instead of dead-lettering the job', async () => {
+    jira.failures.push({ status: 408, body: {}, match: /comment$/ });
+    const jiraTracker = tracker();
+    const { issueKey } = await jiraTracker.createIssue(content());
+    await jiraTracker.addComment(issueKey, { sourceId: 'c1', body: textToAdf('Svar') });
+    expect(jira.issue(issueKey).comments).toHaveLength(1);
+    expect(waits).toHaveLength(1);
   });
 
   it('retries a request that times out', async () => {

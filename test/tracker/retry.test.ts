@@ -152,11 +152,11 @@ describe('which Jira failures are retried', () => {
       }),
     );
 
-  it('any call: 429, 5xx and no answer at all; not another 4xx', () => {
-    for (const status of [429, 500, 502, 503, 504]) {
+  it('any call: 408, 429, 5xx and no answer at all; not another 4xx', () => {
+    for (const status of [408, 429, 500, 502, 503, 504]) {
       expect(classifyJiraFailure(http(status, 1_000))).toEqual({ retryable: true, retryAfterMs: 1_000 });
     }
-    for (const status of [400, 401, 403, 404, 408, 409]) {
+    for (const status of [400, 401, 403, 404, 409, 410, 422]) {
       expect(classifyJiraFailure(http(status))).toEqual({ retryable: false });
     }
     expect(classifyJiraFailure(network('ECONNRESET'))).toEqual({ retryable: true });

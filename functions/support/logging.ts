@@ -12,8 +12,8 @@ import type { HttpHandler } from './http.ts';
  *
  * Keys live on the logger, which a Lambda environment uses for one invocation at a time (on Lambda
  * Managed Instances Powertools keeps temporary keys per invocation itself). The local server shares
- * one logger among its requests and its job worker, which may overlap: there a request's id can also
- * show on lines of work that ran meanwhile.
+ * one logger among its requests and its job worker, which overlap: it runs each call as an invocation
+ * of its own in the same way (lib/local/invocations.ts).
  */
 export async function inInvocation<T>(
   logger: Logger,

@@ -12,6 +12,7 @@ import { ConsoleSite } from '../console/console-site.ts';
 import { TicketProxyError } from '../errors.ts';
 import { openEmbeddedRuntime } from '../runtime/embedded.ts';
 import { signWebhook } from '../webhook/signature.ts';
+import { ownInvocations } from './invocations.ts';
 import { startLocalServer } from './server.ts';
 
 const SAMPLE_TICKET_PATH = new URL('./sample-ticket.json', import.meta.url);
@@ -20,6 +21,8 @@ async function main(): Promise<void> {
   const runtime = await openEmbeddedRuntime(process.env, { role: 'serve' });
   const port = Number(process.env.PORT ?? 8787);
   const logger = new Logger({ serviceName: 'ticket-proxy-local' });
+  // Requests and jobs overlap here: each keeps its own log keys.
+  const own = await ownInvocations();
   const issuer = await DevIssuer.open(runtime.dataDir);
   const site = await ConsoleSite.load({
     mode: 'local',
@@ -28,12 +31,12 @@ async function main(): Promise<void> {
     clientId: DEV_CLIENT_ID,
   });
   const { server, url } = await startLocalServer({
-    servicedeskHandler: createServicedeskWebhookHandler(() => runtime, logger),
-    jiraHandler: createJiraWebhookHandler(() => runtime, logger),
+    servicedeskHandler: own(createServicedeskWebhookHandler(() => runtime, logger)),
+    jiraHandler: own(createJiraWebhookHandler(() => runtime, logger)),
     outbox: runtime.outbox,
     replies: runtime.localReplies,
     queue: runtime.queue,
-    staffHandler: createStaffApiHandler(() => runtime, logger, 'api'),
+    staffHandler: own(createStaffApiHandler(() => runtime, logger, 'api')),
     issuer,
     console: { site, login: new DevLoginFlow(issuer, runtime.access) },
     port,
@@ -43,7 +46,7 @@ async function main(): Promise<void> {
   });
   // The in-process Jira writer: jobs a crash left half-done go first.
   await runtime.queue.recover();
-  runtime.queue.start(createJobHandler(() => runtime, logger));
+  runtime.queue.start(own(createJobHandler(() => runtime, logger)));
 
   const sample = await readFile(SAMPLE_TICKET_PATH);
   const { tenant } = JSON.parse(sample.toString('utf8')) as { tenant: string };

@@ -33,17 +33,41 @@ export const defaultDetectors: readonly Detector[] = [
  * what this returns nothing for, it returns nothing for again.
  */
 export function detectSpans(text: string, detectors: readonly Detector[]): Span[] {
-  let spans = detectOnce(text, detectors);
+  return detect(text, detectors).spans;
+}
+
+/** What {@link detectSpans} finds, and what it last read. */
+export interface Detection {
+  spans: Span[];
+  /**
+   * The text as the detectors read it with every span masked, when they found nothing at all there.
+   * A sanitized text that reads the same (see {@link readsAs}) holds nothing they can see.
+   */
+  clean?: string;
+}
+
+/** {@link detectSpans}, with the reading that proves its fixpoint. */
+export function detect(text: string, detectors: readonly Detector[]): Detection {
+  const first = detectOnce(text, detectors);
+  let spans = first.spans;
   for (let round = 0; round < MAX_ROUNDS && spans.length > 0; round++) {
     const masked = mask(text, spans);
     const placeholders = text.includes('_') ? undefined : masked.placeholders;
-    const more = detectOnce(masked.text, detectors, placeholders).map(masked.toOriginal);
-    const next = mergeSpans([...spans, ...more]);
+    const again = detectOnce(masked.text, detectors, placeholders);
+    if (again.spans.length === 0) return { spans, clean: again.read };
+    const next = mergeSpans([...spans, ...again.spans.map(masked.toOriginal)]);
     if (sameSpans(next, spans)) break;
     spans = next;
   }
-  return spans;
+  return spans.length === 0 ? { spans, clean: first.read } : { spans };
 }
+
+/**
+ * Whether the detectors read `text` as `reading`, a {@link Detection.clean} reading: then they find
+ * in it exactly what they found there, nothing, without running again.
+ */
+export const readsAs = (text: string, reading: string | undefined): boolean =>
+  reading !== undefined && readTokens(text).text === reading;
 
 /** Each round can only add or grow spans, so this bound is never reached on real text. */
 const MAX_ROUNDS = 4;
@@ -62,7 +86,7 @@ function detectOnce(
   original: string,
   detectors: readonly Detector[],
   placeholders?: readonly Stretch[],
-): Span[] {
+): { spans: Span[]; read: string } {
   const { text, inToken } = readTokens(original, placeholders);
   const candidates: Span[] = [];
   for (const detector of detectors) {
@@ -70,7 +94,7 @@ function detectOnce(
       if (span.end > span.start && !inToken(span)) candidates.push(span);
     }
   }
-  return mergeSpans(candidates);
+  return { spans: mergeSpans(candidates), read: text };
 }
 
 type Stretch = { start: number; end: number };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddedDynamo } from '../../lib/embedded/embedded-dynamodb.ts';
-import { InvalidTicketError } from '../../lib/errors.ts';
+import { ErrorCode, InvalidTicketError } from '../../lib/errors.ts';
 import type { Pseudonymizer } from '../../lib/pseudonymize/pseudonymizer.ts';
 import { TOKEN_PATTERN } from '../../lib/pseudonymize/token.ts';
 import { type SanitizeDeps, sanitizeTicket } from '../../lib/sanitize/sanitize-ticket.ts';
@@ -234,6 +234,20 @@ describe('sanitizeTicket', () => {
     const error = await sanitizeTicket({ ...base, labels: [label] }, deps).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidTicketError);
     expect((error as Error).message).toMatch(/^labels\.0: once sanitized, /);
+  });
+
+  it('refuses to return a text in which what was written in place of a value can still be seen', async () => {
+    const ticket = { ...base, summary: 'Borger 010190-1234', description: 'Ring til jens@example.dk' };
+    // Written in as the pseudonymizer answers: a token, unless it is broken and answers a phone number.
+    const writing = (broken: boolean) =>
+      ({
+        tokenize: async (_ticket: unknown, values: readonly unknown[]) =>
+          values.map(() => (broken ? '20 30 40 50' : 'CPR_AAAABBBBCCCCDDDD')),
+      }) as unknown as Pseudonymizer;
+    const sound = await sanitizeTicket(ticket, { ...deps, pseudonymizer: writing(false) });
+    expect(sound.ticket.summary).toBe('Borger CPR_AAAABBBBCCCCDDDD');
+    const error = await sanitizeTicket(ticket, { ...deps, pseudonymizer: writing(true) }).catch((e) => e);
+    expect(error).toMatchObject({ code: ErrorCode.SANITIZE_FAILED, message: 'personal data survived sanitizing' });
   });
 
   it('counts retention from when a ticket was first seen, when it does not say when it was created', async () => {

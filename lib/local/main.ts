@@ -18,11 +18,11 @@ import { startLocalServer } from './server.ts';
 const SAMPLE_TICKET_PATH = new URL('./sample-ticket.json', import.meta.url);
 
 async function main(): Promise<void> {
+  // Requests and jobs overlap here: each keeps its own log keys. Before the runtime's first SDK call.
+  const own = await ownInvocations();
   const runtime = await openEmbeddedRuntime(process.env, { role: 'serve' });
   const port = Number(process.env.PORT ?? 8787);
   const logger = new Logger({ serviceName: 'ticket-proxy-local' });
-  // Requests and jobs overlap here: each keeps its own log keys.
-  const own = await ownInvocations();
   const issuer = await DevIssuer.open(runtime.dataDir);
   const site = await ConsoleSite.load({
     mode: 'local',

@@ -169,7 +169,7 @@ export class JiraCloudTracker implements TicketTracker {
     } catch (error) {
       const failure = trackerError('create the issue', error);
       // Retries run out only after failures each proving nothing was made (a 429, no connection);
-      // a 4xx refuses the request itself. Anything else may have created the issue.
+      // a 4xx but 408 refuses the request itself. Anything else may have created the issue.
       const refused = error instanceof JiraHttpError && error.status >= 400 && error.status < 500;
       throw error instanceof RetriesExhaustedError || (refused && error.status !== 408)
         ? new IssueNotCreatedError(failure)

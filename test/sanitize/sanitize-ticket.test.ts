@@ -247,7 +247,10 @@ describe('sanitizeTicket', () => {
     const sound = await sanitizeTicket(ticket, { ...deps, pseudonymizer: writing(false) });
     expect(sound.ticket.summary).toBe('Borger CPR_AAAABBBBCCCCDDDD');
     const error = await sanitizeTicket(ticket, { ...deps, pseudonymizer: writing(true) }).catch((e) => e);
-    expect(error).toMatchObject({ code: ErrorCode.SANITIZE_FAILED, message: 'personal data survived sanitizing' });
+    expect(error).toMatchObject({
+      code: ErrorCode.SANITIZE_FAILED,
+      message: 'personal data survived sanitizing',
+    });
   });
 
   it('counts retention from when a ticket was first seen, when it does not say when it was created', async () => {

@@ -112,9 +112,8 @@ export async function sanitizeTicket(
     if (known.out !== undefined) return { ...known, out: known.out };
     const out = writeIn(known.entry, known.tokens);
     // Defence in depth: what leaves must not show anything the detectors can still see. Where it reads
-    // as the masked text they found nothing in, they have already looked.
-    const checked = readsAs(out, known.entry.clean);
-    if (role === 'text' && !checked && detectSpans(out, baseDetectors).length > 0) {
+    // as a masked text they found nothing in, they have already looked.
+    if (role === 'text' && !readsAs(out, known.entry.clean) && detectSpans(out, baseDetectors).length > 0) {
       throw new TicketProxyError(ErrorCode.SANITIZE_FAILED, 'personal data survived sanitizing');
     }
     known.out = out;
@@ -175,7 +174,10 @@ export interface FoundInField {
   /** The string as read: one normalization form, no invisible characters. Spans index into this. */
   text: string;
   spans: Span[];
-  /** {@link Detection.clean} for these spans: `text` with them masked, as the detectors read it clean. */
+  /**
+   * {@link Detection.clean}: `text` masked as detection left it, read by the detectors, who found nothing
+   * there. A mention across fields may add spans since; then what leaves reads otherwise and is read again.
+   */
   clean?: string;
 }
 
@@ -230,12 +232,7 @@ function addMentionsOfFoundNames(found: FoundInField[]): void {
   const mentions = knownValuesDetector(names);
   for (const entry of found) {
     if (entry.role !== 'text') continue;
-    const spans = mergeSpans([...entry.spans, ...detectSpans(entry.text, [mentions])]);
-    // Other spans mask the text otherwise: its clean reading no longer fits.
-    if (spans.length !== entry.spans.length || spans.some((s, i) => !sameMask(s, entry.spans[i]))) {
-      entry.clean = undefined;
-    }
-    entry.spans = spans;
+    entry.spans = mergeSpans([...entry.spans, ...detectSpans(entry.text, [mentions])]);
   }
 }
 
@@ -282,9 +279,6 @@ function spansOf(value: string, role: FieldRole, detectors: readonly Detector[])
   const kind = role === 'name' ? TokenKind.NAME : TokenKind.EMAIL;
   return { spans: [{ kind, start, end: start + trimmed.length, confidence: 1 }] };
 }
-
-const sameMask = (a: Span, b: Span | undefined) =>
-  a.start === b?.start && a.end === b.end && a.kind === b.kind;
 
 function knownValues(ticket: GenericTicket): KnownValue[] {
   const people = [ticket.reporter, ...(ticket.comments ?? []).map((c) => c.author)];

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { type SecretRef, secretRefSchema, Tenants } from '../lib/config/tenant-config.ts';
 import { TENANT_PATTERN } from '../lib/ticket/generic-ticket.ts';
 
@@ -7,13 +8,39 @@ import { TENANT_PATTERN } from '../lib/ticket/generic-ticket.ts';
 export interface DeploymentTenants {
   /** Every tenant: the `tenants` list and the names in the configuration file. */
   readonly names: readonly string[];
-  /** TENANTS_CONFIG: each tenant's configuration as written, `{}` (the defaults) for a tenant the file does not name. */
+  /** Each tenant's configuration as written, `{}` (the defaults) for a tenant the file does not name. */
   readonly configJson: string;
+  /**
+   * What a function serving the tenants gets: {@link configJson} as a file in its bundle, and the
+   * variable naming it. Lambda caps a function's environment at 4 KB, about 25 tenants' worth.
+   */
+  readonly files: Readonly<Record<string, string>>;
+  readonly environment: Readonly<Record<string, string>>;
   /** Secrets the servicedesk webhook function reads (`webhookSecret`), by complete ARN. */
   readonly webhookSecretArns: readonly string[];
   /** Secrets the Jira webhook function reads to post replies (`writeBack`), by complete ARN. */
   readonly writeBackSecretArns: readonly string[];
 }
+
+/**
+ * Statements reading the secrets a tenant configuration names, in parts: CDK moves statements that
+ * outgrow a role's inline policy (10,240 characters) into managed policies of at most 6,144 each,
+ * but never splits a statement, and a hundred tenants' ARNs take about 9,000.
+ */
+export function secretReadStatements(arns: readonly string[]): PolicyStatement[] {
+  const statements: PolicyStatement[] = [];
+  for (let at = 0; at < arns.length; at += ARNS_PER_STATEMENT) {
+    const resources = arns.slice(at, at + ARNS_PER_STATEMENT);
+    statements.push(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources }));
+  }
+  return statements;
+}
+
+/** A secret's complete ARN takes up to about 150 characters (a name of 100 and more is rare). */
+const ARNS_PER_STATEMENT = 30;
+
+/** The tenants' configuration in a function's bundle: `/var/task/tenants.json` in Lambda. */
+const TENANTS_FILE = 'tenants.json';
 
 /** `arn:…:secret:NAME-AbCdEf`: IAM grants on a secret need the six characters Secrets Manager appends. */
 const COMPLETE_SECRET_ARN = /:secret:.+-[A-Za-z0-9]{6}$/;
@@ -68,6 +95,8 @@ export function deploymentTenants(
   return {
     names,
     configJson,
+    files: { [TENANTS_FILE]: configJson },
+    environment: { TENANTS_CONFIG_FILE: TENANTS_FILE },
     webhookSecretArns: [...new Set(webhookSecretArns)],
     writeBackSecretArns: [...new Set(writeBackSecretArns)],
   };

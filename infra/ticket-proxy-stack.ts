@@ -14,7 +14,7 @@ import { LogKey } from './constructs/log-key.ts';
 import { OperationsDashboard } from './constructs/operations-dashboard.ts';
 import { OperatorAlarms } from './constructs/operator-alarms.ts';
 import { RetentionSweep } from './constructs/retention-sweep.ts';
-import { ServicedeskIngest } from './constructs/servicedesk-ingest.ts';
+import { ServicedeskIngest, WEBHOOK_SECRET_PREFIX } from './constructs/servicedesk-ingest.ts';
 import { StaffApi } from './constructs/staff-api.ts';
 import { StaffIdentity, type StaffLogin } from './constructs/staff-identity.ts';
 import { SyncQueue } from './constructs/sync-queue.ts';
@@ -194,7 +194,7 @@ export class TicketProxyStack extends Stack {
       description:
         "Each tenant's webhook secret (Secrets Manager, generated): give its value to the tenant's servicedesk",
       value:
-        [...this.ingest.webhookSecrets.keys()].map((t) => `ticket-proxy/webhook/${t}`).join(', ') ||
+        [...this.ingest.webhookSecrets.keys()].map((t) => `${WEBHOOK_SECRET_PREFIX}${t}`).join(', ') ||
         '(no tenants)',
     });
     new CfnOutput(this, 'JiraSecretName', {

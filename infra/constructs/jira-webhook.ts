@@ -1,11 +1,10 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { type HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import type { DeploymentTenants } from '../deployment-tenants.ts';
+import { type DeploymentTenants, secretReadStatements } from '../deployment-tenants.ts';
 import type { AuditStore } from './audit-store.ts';
 import type { JiraConnection } from './jira-connection.ts';
 import { TicketProxyFunction } from './ticket-proxy-function.ts';
@@ -47,12 +46,13 @@ export class JiraWebhook extends Construct {
 
     const fn = new TicketProxyFunction(this, 'Handler', {
       entry: 'functions/jira-webhook.ts',
+      files: props.tenants.files,
       failuresGoTo:
         'Invoked synchronously by API Gateway: a failure is answered 5xx, and Jira retries the webhook.',
       environment: {
         VAULT_TABLE_NAME: props.vault.table.tableName,
         KEY_ID: props.vault.masterKey.keyArn,
-        TENANTS_CONFIG: props.tenants.configJson,
+        ...props.tenants.environment,
         JIRA_SECRET_ARN: props.jira.secret.secretArn,
         JIRA_WEBHOOK_SECRET_ARN: this.secret.secretArn,
         ...props.audit.environment,
@@ -67,13 +67,8 @@ export class JiraWebhook extends Construct {
     props.jira.grantRead(this.function);
     this.secret.grantRead(this.function);
     // The tenants' ways back to their servicedesks (writeBack secrets in the tenant configuration).
-    if (props.tenants.writeBackSecretArns.length > 0) {
-      this.function.addToRolePolicy(
-        new PolicyStatement({
-          actions: ['secretsmanager:GetSecretValue'],
-          resources: [...props.tenants.writeBackSecretArns],
-        }),
-      );
+    for (const statement of secretReadStatements(props.tenants.writeBackSecretArns)) {
+      this.function.addToRolePolicy(statement);
     }
 
     const [route] = props.api.addRoutes({

@@ -51,6 +51,7 @@ export class JiraWriter extends Construct {
     }
     this.function = new TicketProxyFunction(this, 'Writer', {
       entry: 'functions/jira-writer.ts',
+      files: props.tenants.files,
       failuresGoTo:
         'Invoked by the SQS event source mapping: a failed job returns to the FIFO queue, whose redrive policy moves it to the dead-letter queue after five receives.',
       timeout,
@@ -58,7 +59,7 @@ export class JiraWriter extends Construct {
       environment: {
         VAULT_TABLE_NAME: props.vault.table.tableName,
         KEY_ID: props.vault.masterKey.keyArn,
-        TENANTS_CONFIG: props.tenants.configJson,
+        ...props.tenants.environment,
         JIRA_SECRET_ARN: props.jira.secret.secretArn,
         POWERTOOLS_SERVICE_NAME: 'jira-writer',
       },

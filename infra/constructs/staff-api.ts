@@ -63,6 +63,7 @@ export class StaffApi extends Construct {
     super(scope, id);
     const fn = new TicketProxyFunction(this, 'Handler', {
       entry: 'functions/staff-api.ts',
+      files: props.tenants.files,
       // lib/console/console-site.ts reads them next to the bundle: /var/task/assets/.
       assets: { from: 'lib/console/assets', to: 'assets' },
       failuresGoTo:
@@ -73,7 +74,7 @@ export class StaffApi extends Construct {
         ...props.audit.environment,
         ACCESS_TABLE_NAME: props.access.table.tableName,
         ACCESS_POLICY: JSON.stringify(props.policy),
-        TENANTS_CONFIG: props.tenants.configJson,
+        ...props.tenants.environment,
         POWERTOOLS_SERVICE_NAME: STAFF_SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         CONSOLE_CONFIG: Stack.of(this).toJsonString(props.identity.consoleConfig),

@@ -31,6 +31,13 @@ export interface TicketProxyFunctionProps {
    * @default the bundle only
    */
   assets?: BundledAssets;
+  /**
+   * Files written next to `index.mjs` after esbuild, by name: configuration too large for Lambda's
+   * environment, such as the tenants' (`/var/task/tenants.json` in Lambda). Part of the bundle, so a
+   * change redeploys the code.
+   * @default none
+   */
+  files?: Readonly<Record<string, string>>;
 }
 
 export interface BundledAssets {
@@ -77,7 +84,7 @@ export class TicketProxyFunction extends Construct {
       reason:
         'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
     });
-    const commandHooks = props.assets && copyAssets(props.assets);
+    const commandHooks = afterBundling(props.assets, props.files ?? {});
     const environment: Record<string, string> = {
       NODE_OPTIONS: '--enable-source-maps',
       ...props.environment,
@@ -126,26 +133,54 @@ export class TicketProxyFunction extends Construct {
   }
 }
 
+/** Written by a shell command, which Linux caps at 128 KiB: base64 makes 4 characters of 3 bytes. */
+const MAX_FILE_BYTES = 90_000;
+
 /** A plain relative path below its root: names of letters, digits, `_`, `.` and `-`, none `.` or `..`. */
 const isRelativeDirectory = (path: string) =>
   path.split('/').every((name) => /^[\w.-]+$/.test(name) && name !== '.' && name !== '..');
 
-/** Shell commands (local bundling, or Docker's) copying a directory of the repository into the bundle. */
-function copyAssets({ from, to }: BundledAssets): ICommandHooks {
-  for (const path of [from, to]) {
+/**
+ * Shell commands (local bundling, or Docker's) copying a directory of the repository into the bundle
+ * and writing the files, or none if there is nothing to add.
+ */
+function afterBundling(
+  assets: BundledAssets | undefined,
+  files: Readonly<Record<string, string>>,
+): ICommandHooks | undefined {
+  for (const path of assets ? [assets.from, assets.to] : []) {
     if (!isRelativeDirectory(path)) {
       throw new Error(`assets: ${path} is not a relative directory path`);
     }
   }
-  if (!existsSync(`${PROJECT_ROOT}${from}`)) {
-    throw new Error(`assets: ${from} is not a directory of the repository`);
+  if (assets && !existsSync(`${PROJECT_ROOT}${assets.from}`)) {
+    throw new Error(`assets: ${assets.from} is not a directory of the repository`);
   }
+  for (const [name, content] of Object.entries(files)) {
+    if (!isRelativeDirectory(name) || name.includes('/'))
+      throw new Error(`files: ${name} is not a file name`);
+    if (Buffer.byteLength(content) > MAX_FILE_BYTES) {
+      throw new Error(
+        `files: ${name} would be ${Buffer.byteLength(content)} bytes, but a bundle's command line takes at most ${MAX_FILE_BYTES}`,
+      );
+    }
+  }
+  if (!assets && Object.keys(files).length === 0) return undefined;
   return {
     beforeBundling: () => [],
     beforeInstall: () => [],
     afterBundling: (inputDir, outputDir) => [
-      `mkdir -p "${outputDir}/${to}"`,
-      `cp -R "${inputDir}/${from}/." "${outputDir}/${to}/"`,
+      ...(assets
+        ? [
+            `mkdir -p "${outputDir}/${assets.to}"`,
+            `cp -R "${inputDir}/${assets.from}/." "${outputDir}/${assets.to}/"`,
+          ]
+        : []),
+      // Base64 needs no quoting, whatever the content.
+      ...Object.entries(files).map(
+        ([name, content]) =>
+          `echo ${Buffer.from(content).toString('base64')} | base64 -d > "${outputDir}/${name}"`,
+      ),
     ],
   };
 }

@@ -10,6 +10,7 @@ import { TenantKeys } from '../keys/tenant-keys.ts';
 import { Pseudonymizer } from '../pseudonymize/pseudonymizer.ts';
 import { DynamoTokenVault } from '../vault/dynamo-token-vault.ts';
 import { AWS_CLIENT_CONFIG } from './aws-client-config.ts';
+import { deployedTenantsJson } from './deployed-tenants.ts';
 import type { StaffRuntime } from './runtime.ts';
 
 const REQUIRED = ['VAULT_TABLE_NAME', 'KEY_ID', 'AUDIT_TABLE_NAME', 'ACCESS_TABLE_NAME'] as const;
@@ -32,7 +33,7 @@ export function awsStaffRuntime(env: NodeJS.ProcessEnv = process.env): StaffRunt
   const days = env.AUDIT_RETENTION_DAYS;
   const dynamo = new DynamoDBClient(AWS_CLIENT_CONFIG);
   const vault = new DynamoTokenVault(dynamo, vaultTable);
-  const tenantNames = namesOf(env.TENANTS_CONFIG);
+  const tenantNames = namesOf(deployedTenantsJson(env));
   return {
     pseudonymizer: new Pseudonymizer({
       keys: new TenantKeys(new KmsKeyRing(new KMSClient(AWS_CLIENT_CONFIG), keyId), vault),
@@ -51,11 +52,11 @@ export function awsStaffRuntime(env: NodeJS.ProcessEnv = process.env): StaffRunt
 }
 
 /** The deployment's tenants, from the configuration the stack validated at synthesis. */
-function namesOf(json: string | undefined): string[] {
-  if (!json) return [];
+function namesOf(deployed: { json: string; source: string } | undefined): string[] {
+  if (!deployed) return [];
   try {
-    return Object.keys(JSON.parse(json) as object).sort();
+    return Object.keys(JSON.parse(deployed.json) as object).sort();
   } catch {
-    throw new ConfigError('TENANTS_CONFIG is not valid JSON');
+    throw new ConfigError(`${deployed.source} is not valid JSON`);
   }
 }

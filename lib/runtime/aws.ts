@@ -9,7 +9,7 @@ import { parseAccessPolicy } from '../access/access-policy.ts';
 import { DynamoAccessStore } from '../access/dynamo-access-store.ts';
 import { powertoolsMetrics } from '../access/powertools-metrics.ts';
 import { DynamoAuditLog } from '../audit/dynamo-audit-log.ts';
-import { defaultTenantConfig, type SecretRef, Tenants } from '../config/tenant-config.ts';
+import { type SecretRef, Tenants } from '../config/tenant-config.ts';
 import { ConfigError, DependencyError, ErrorCode } from '../errors.ts';
 import { KmsKeyRing } from '../keys/kms-key-ring.ts';
 import { TenantKeys } from '../keys/tenant-keys.ts';
@@ -23,21 +23,9 @@ import type { TicketTracker } from '../tracker/ticket-tracker.ts';
 import { DynamoTokenVault } from '../vault/dynamo-token-vault.ts';
 import { MIN_SECRET_LENGTH } from '../webhook/signature.ts';
 import { AWS_CLIENT_CONFIG } from './aws-client-config.ts';
+import { deployedTenantsJson } from './deployed-tenants.ts';
 import type { Runtime } from './runtime.ts';
 import { jiraConfigFor, repliesOf } from './tenant-wiring.ts';
-
-const jsonOf = <T extends z.ZodType>(schema: T) =>
-  z
-    .string()
-    .transform((s, ctx) => {
-      try {
-        return JSON.parse(s) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'is not JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(schema);
 
 /**
  * Environment the CDK stack gives the functions. Names and ARNs only: secrets stay in Secrets Manager.
@@ -46,10 +34,8 @@ const jsonOf = <T extends z.ZodType>(schema: T) =>
 const awsEnvSchema = z.object({
   VAULT_TABLE_NAME: z.string().min(3),
   KEY_ID: z.string().min(1),
-  /** JSON: tenant → ARN of the secret the stack generated for its servicedesk's webhooks. */
-  WEBHOOK_SECRET_ARNS: jsonOf(z.record(z.string(), z.string().min(1))).optional(),
-  /** JSON: tenant → its configuration (lib/config/tenant-config.ts). */
-  TENANTS_CONFIG: z.string().optional(),
+  /** A tenant's generated webhook secret is this followed by its name, e.g. `ticket-proxy/webhook/ballerup`. */
+  WEBHOOK_SECRET_PREFIX: z.string().min(1).optional(),
   JIRA_SECRET_ARN: z.string().min(1).optional(),
   JIRA_WEBHOOK_SECRET_ARN: z.string().min(1).optional(),
   QUEUE_URL: z.string().min(1).optional(),
@@ -80,13 +66,8 @@ export function awsRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
     if (value === undefined) throw new ConfigError(`this function has no ${name}`);
     return value as NonNullable<(typeof config)[K]>;
   };
-  const tenants = config.TENANTS_CONFIG
-    ? Tenants.fromJson(config.TENANTS_CONFIG, 'TENANTS_CONFIG')
-    : new Tenants(
-        Object.fromEntries(
-          Object.keys(config.WEBHOOK_SECRET_ARNS ?? {}).map((t) => [t, defaultTenantConfig()]),
-        ),
-      );
+  const deployed = deployedTenantsJson(env);
+  const tenants = deployed ? Tenants.fromJson(deployed.json, deployed.source) : new Tenants({});
   const dynamo = new DynamoDBClient(AWS_CLIENT_CONFIG);
   const vault = new DynamoTokenVault(dynamo, config.VAULT_TABLE_NAME);
   const keys = new TenantKeys(new KmsKeyRing(new KMSClient(AWS_CLIENT_CONFIG), config.KEY_ID), vault);
@@ -123,12 +104,12 @@ export function awsRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
     isOwnAccount: async (accountId) => accountId === (await jira.ownAccountId()),
     webhookSecrets: {
       secretsFor: async (tenant) => {
-        const ref = tenants.configFor(tenant)?.webhookSecret;
-        const arns = config.WEBHOOK_SECRET_ARNS ?? {};
-        const arn = ref ? undefined : Object.hasOwn(arns, tenant) ? arns[tenant] : undefined;
-        if (!ref && arn === undefined) return [];
+        const known = tenants.configFor(tenant);
+        const ref = known?.webhookSecret;
+        const prefix = config.WEBHOOK_SECRET_PREFIX;
+        if (!ref && (known === undefined || prefix === undefined)) return [];
         // Secrets Manager failing is a 503 the servicedesk retries, never a 401 it gives up on.
-        return [ref ? await secret(ref) : await stringSecret(arn as string)];
+        return [ref ? await secret(ref) : await stringSecret(`${prefix}${tenant}`)];
       },
     },
     jiraWebhookSecrets: async () => [await stringSecret(required('JIRA_WEBHOOK_SECRET_ARN'))],
@@ -148,11 +129,11 @@ export function awsRuntime(env: NodeJS.ProcessEnv = process.env): Runtime {
 
 let secrets: SecretsProvider | undefined;
 
-/** A secret's value, cached; `json` parses it. */
-async function readSecret(arn: string, transform?: 'json'): Promise<unknown> {
+/** A secret's value by ARN or name, cached; `json` parses it. */
+async function readSecret(id: string, transform?: 'json'): Promise<unknown> {
   try {
     secrets ??= new SecretsProvider({ awsSdkV3Client: new SecretsManagerClient(AWS_CLIENT_CONFIG) });
-    return await secrets.get(arn, { transform, maxAge: SECRET_MAX_AGE_SECONDS });
+    return await secrets.get(id, { transform, maxAge: SECRET_MAX_AGE_SECONDS });
   } catch (error) {
     throw new DependencyError(
       ErrorCode.SECRET_UNAVAILABLE,
@@ -163,8 +144,8 @@ async function readSecret(arn: string, transform?: 'json'): Promise<unknown> {
 }
 
 /** A string secret long enough to be a key: a blank or missing value must never become an HMAC key. */
-async function stringSecret(arn: string): Promise<string> {
-  const value = await readSecret(arn);
+async function stringSecret(id: string): Promise<string> {
+  const value = await readSecret(id);
   if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH) {
     throw new DependencyError(ErrorCode.SECRET_UNAVAILABLE, 'a secret is empty or too short; fill it in');
   }

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { AuditStore } from '../../infra/constructs/audit-store.ts';
 import {
   actionsOf,
+  CDK_JSON_CONTEXT,
   logicalIdOf,
   resourcesOf,
   type Statement as StackStatement,
@@ -17,7 +18,7 @@ import {
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
 
 function synth(build: (stack: Stack) => void = () => {}) {
-  const app = new App();
+  const app = new App({ context: CDK_JSON_CONTEXT });
   const stack = new Stack(app, 'Audit', { env: { region: 'eu-north-1', account: '111122223333' } });
   build(stack);
   return { app, template: Template.fromStack(stack) };
@@ -92,9 +93,9 @@ describe('AuditStore', () => {
               Effect: 'Deny',
               Principal: { AWS: '*' },
               Action: Match.arrayWith([
-                'dynamodb:UpdateItem',
-                'dynamodb:DeleteItem',
                 'dynamodb:BatchWriteItem',
+                'dynamodb:DeleteItem',
+                'dynamodb:UpdateItem',
               ]),
             }),
           ],

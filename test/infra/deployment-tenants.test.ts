@@ -8,7 +8,14 @@ import { TicketProxyStack } from '../../infra/ticket-proxy-stack.ts';
 import { Retention } from '../../lib/retention/retention-policy.ts';
 import { run } from '../support/processes.ts';
 import { useTempDirs } from '../support/temp-dir.ts';
-import { actionsOf, resourcesOf, synthesize, TemplateQueries } from './template-queries.ts';
+import {
+  actionsOf,
+  CDK_JSON_CONTEXT,
+  resourcesOf,
+  type Statement,
+  synthesize,
+  TemplateQueries,
+} from './template-queries.ts';
 
 const tempDir = useTempDirs();
 const REGION = 'eu-north-1';
@@ -38,6 +45,26 @@ const CONFIG = {
   },
 };
 
+/** `count` tenants on JSM, each with its own webhook secret and its own token for replies, long-named. */
+const manyTenants = (count: number) =>
+  Object.fromEntries(
+    Array.from({ length: count }, (_, i) => [
+      `kommune-${i}`,
+      {
+        servicedesk: { type: 'jsm' },
+        webhookSecret: { secretArn: arn(`ticket-proxy/kommune-${i}/jira-service-management-webhook-AbCdEf`) },
+        jira: { projectKey: 'DEV', retentionDateField: 'customfield_10050' },
+        ticketUrl: `https://servicedesk.kommune-${i}.dk/tickets/{id}`,
+        writeBack: {
+          type: 'jsm',
+          baseUrl: `https://kommune-${i}.atlassian.net`,
+          email: 'ticket-proxy@example.invalid',
+          apiToken: { secretArn: arn(`ticket-proxy/kommune-${i}/jira-service-management-api-token-Gh1jK2`) },
+        },
+      },
+    ]),
+  );
+
 async function configFile(config: unknown): Promise<string> {
   const file = join(await tempDir(), 'tenants.json');
   await writeFile(file, typeof config === 'string' ? config : JSON.stringify(config));
@@ -55,6 +82,9 @@ describe('deploymentTenants', () => {
     });
     expect(tenants.webhookSecretArns).toEqual([JSM_WEBHOOK]);
     expect(tenants.writeBackSecretArns).toEqual([JSM_TOKEN, EGEDAL_REPLIES]);
+    // For the functions' bundles: Lambda's environment holds 4 KB in all.
+    expect(tenants.files).toEqual({ 'tenants.json': tenants.configJson });
+    expect(tenants.environment).toEqual({ TENANTS_CONFIG_FILE: 'tenants.json' });
   });
 
   it('gives every listed tenant the defaults when there is no file', () => {
@@ -118,12 +148,8 @@ describe('a stack with a tenant configuration', () => {
     const q = new TemplateQueries(
       synthesize({ tenants: ['furesoe'], tenantConfig: await configFile(CONFIG) }),
     );
-    for (const service of ['servicedesk-webhook', 'jira-writer', 'jira-webhook']) {
-      expect(Object.keys(JSON.parse(q.variables(service).TENANTS_CONFIG as string))).toEqual([
-        'furesoe',
-        'ballerup',
-        'egedal',
-      ]);
+    for (const service of ['servicedesk-webhook', 'jira-writer', 'jira-webhook', 'staff-api']) {
+      expect(q.variables(service).TENANTS_CONFIG_FILE).toBe('tenants.json');
     }
     const readable = (service: string) =>
       q
@@ -137,21 +163,55 @@ describe('a stack with a tenant configuration', () => {
     q.template.resourceCountIs('AWS::SecretsManager::Secret', 3 + 2);
   });
 
-  it('refuses at synthesis a configuration too large for a function’s environment, naming the variable', async () => {
-    const many = Object.fromEntries(
-      Array.from({ length: 30 }, (_, i) => [
-        `tenant-${i}`,
-        { ticketUrl: `https://servicedesk.example.dk/tickets/{id}?t=${i}`, jira: { projectKey: 'DEV' } },
-      ]),
+  it('serves ninety tenants, each with its own secrets, from one stack within AWS’s limits', async () => {
+    const tenantConfig = await configFile(manyTenants(90));
+    const template = synthesize({ tenants: [], tenantConfig }).toJSON();
+    type Resource = {
+      Type: string;
+      Properties: { Environment: { Variables: object }; PolicyDocument: { Statement: Statement[] } };
+    };
+    const resources = Object.values(template.Resources as Record<string, Resource>);
+    // CloudFormation takes 500 resources; each tenant adds its webhook secret and three staff groups.
+    expect(resources.length).toBeLessThanOrEqual(500);
+    const bytes = (value: unknown) => JSON.stringify(value).length;
+    for (const fn of resources.filter((r) => r.Type === 'AWS::Lambda::Function')) {
+      expect(bytes(fn.Properties.Environment.Variables)).toBeLessThan(1500);
+    }
+    // IAM: a role's inline policies take 10,240 characters, a managed policy 6,144.
+    const policies = resources.filter((r) => r.Type === 'AWS::IAM::Policy');
+    const managed = resources.filter((r) => r.Type === 'AWS::IAM::ManagedPolicy');
+    for (const p of policies) expect(bytes(p.Properties.PolicyDocument)).toBeLessThan(10_240);
+    for (const p of managed) expect(bytes(p.Properties.PolicyDocument)).toBeLessThan(6_144);
+    // Every secret the configuration names is readable where it is read, once.
+    const read = [...policies, ...managed]
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'))
+      .flatMap(resourcesOf)
+      .filter((r) => typeof r === 'string' && r.includes(':secret:ticket-proxy/kommune-'));
+    expect(read).toHaveLength(180);
+    expect(new Set(read).size).toBe(180);
+  });
+
+  it('refuses at synthesis more tenants than a stack takes, saying how many resources they need', async () => {
+    const tenantConfig = await configFile(manyTenants(100));
+    expect(() => synthesize({ tenants: [], tenantConfig })).toThrow(
+      /Number of resources in stack 'TicketProxy': \d+ is greater than allowed maximum of 500/,
     );
-    const tenantConfig = await configFile(many);
-    expect(() => synthesize({ tenantConfig })).toThrow(
-      /The environment of functions\/servicedesk-webhook\.ts would be about \d+ bytes \(.*TENANTS_CONFIG \d+.*\), but Lambda allows 4096 bytes/,
+  });
+
+  it('refuses at synthesis an environment too large for Lambda, naming the variable', () => {
+    // The tenants' configuration is in the bundles; a retention context can still outgrow 4 KB.
+    const tenants = Object.fromEntries(
+      Array.from({ length: 120 }, (_, i) => [`kommune-${i}`, { afterCloseDays: 30, maxAgeDays: 365 }]),
+    );
+    const retention = Retention.fromJson(JSON.stringify({ tenants }), 'test');
+    expect(() => synthesize({ retention })).toThrow(
+      /The environment of functions\/servicedesk-webhook\.ts would be about \d+ bytes \(RETENTION_POLICY \d+.*\), but Lambda allows 4096 bytes/,
     );
   });
 
   it('passes cdk-nag with the configuration’s grants', async () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
     new TicketProxyStack(app, 'TicketProxy', {
       region: REGION,
       tenants: [],

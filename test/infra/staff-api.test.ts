@@ -17,6 +17,7 @@ import { run } from '../support/processes.ts';
 import { useTempDirs } from '../support/temp-dir.ts';
 import {
   actionsOf,
+  CDK_JSON_CONTEXT,
   logicalIdOf,
   resourcesOf,
   type Statement,
@@ -186,7 +187,7 @@ describe('the staff user pool', () => {
   });
 
   it('refuses a client without a console to return to (StaffIdentity without the staff API)', () => {
-    const app = new App();
+    const app = new App({ context: CDK_JSON_CONTEXT });
     new StaffIdentity(new Stack(app, 'Identity', { env: { region: 'eu-north-1' } }), 'Staff', {
       tenants: ['ballerup'],
     });
@@ -261,7 +262,7 @@ describe('the staff API', () => {
   });
 
   it('acknowledges cdk-nag’s missing-authorization finding on the console routes only', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
     const stack = new TicketProxyStack(app, 'TicketProxy', {
       region: 'eu-north-1',
       tenants: ['ballerup'],
@@ -439,7 +440,7 @@ describe('the access table', () => {
   });
 
   it('grants access control and nothing beyond it (construct alone)', () => {
-    const app = new App();
+    const app = new App({ context: CDK_JSON_CONTEXT });
     const stack = new Stack(app, 'Access', { env: { region: 'eu-north-1', account: '111122223333' } });
     new AccessStore(stack, 'Store').grantAccessControl(
       new Role(stack, 'Staff', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') }),
@@ -511,7 +512,7 @@ describe('the stack outputs for staff access', () => {
 
 describe('synthesis with staff settings', () => {
   it('passes cdk-nag’s AwsSolutions pack with a federated provider too', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
     new TicketProxyStack(app, 'TicketProxy', {
       region: 'eu-north-1',
       tenants: ['ballerup'],

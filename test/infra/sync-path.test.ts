@@ -101,7 +101,7 @@ describe('the sync queue', () => {
     const queueKey = logicalIdOf(queue(queueIds().queue)?.KmsMasterKeyId);
     expect(statements.filter((s) => resourcesOf(s).some((r) => logicalIdOf(r) === queueKey))).toEqual([
       expect.objectContaining({
-        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
         Condition: { StringEquals: { 'kms:ViaService': 'sqs.eu-north-1.amazonaws.com' } },
       }),
     ]);
@@ -211,7 +211,7 @@ describe('the Jira webhook', () => {
     expect(onVault).toHaveLength(2);
     expect(
       statements.filter((s) => resourcesOf(s).some((r) => logicalIdOf(r) === auditTable)).flatMap(actionsOf),
-    ).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem']);
+    ).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query']);
     expect(q.variables('jira-webhook').AUDIT_TABLE_NAME).toEqual({ Ref: auditTable });
   });
 

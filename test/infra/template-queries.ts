@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { TicketProxyStack, type TicketProxyStackProps } from '../../infra/ticket-proxy-stack.ts';
@@ -21,12 +22,19 @@ export function logicalIdOf(value: unknown): string | undefined {
   return v?.['Fn::GetAtt']?.[0] ?? v?.Ref;
 }
 
+/** The feature flags `cdk synth` reads from cdk.json; they change, for one, how policies are packed. */
+export const CDK_JSON_CONTEXT = (
+  JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+    context: Record<string, unknown>;
+  }
+).context;
+
 /**
  * A synthesized stack without bundling the functions (the `synth:check` script and the main stack
- * test bundle them), for tests that look at the template only.
+ * test bundle them), with cdk.json's flags, for tests that look at the template only.
  */
 export function synthesize(props: Partial<TicketProxyStackProps> = {}): Template {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
   return Template.fromStack(
     new TicketProxyStack(app, 'TicketProxy', {
       region: 'eu-north-1',

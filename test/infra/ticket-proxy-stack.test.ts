@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -10,9 +10,16 @@ import { assertEuRegion, EU_REGIONS } from '../../infra/eu-regions.ts';
 import { TicketProxyStack } from '../../infra/ticket-proxy-stack.ts';
 import { CONSOLE_ASSETS } from '../../lib/console/console-site.ts';
 import { Retention } from '../../lib/retention/retention-policy.ts';
+import { FakeSecretsManager } from '../support/fake-secrets-manager.ts';
 import { run } from '../support/processes.ts';
 import { useTempDirs } from '../support/temp-dir.ts';
-import { actionsOf, logicalIdOf, resourcesOf, TemplateQueries } from './template-queries.ts';
+import {
+  actionsOf,
+  CDK_JSON_CONTEXT,
+  logicalIdOf,
+  resourcesOf,
+  TemplateQueries,
+} from './template-queries.ts';
 
 const tempDir = useTempDirs();
 let app: App;
@@ -22,7 +29,7 @@ const retention = Retention.fromJson('{"tenants":{"egedal":{"afterCloseDays":30}
 
 // Bundles the functions, as `cdk synth` does: an entry point that does not build fails here.
 beforeAll(() => {
-  app = new App();
+  app = new App({ context: CDK_JSON_CONTEXT });
   const stack = new TicketProxyStack(app, 'TicketProxy', {
     region: 'eu-north-1',
     tenants: ['ballerup', 'egedal'],
@@ -33,6 +40,11 @@ beforeAll(() => {
 });
 
 const statements = () => q.statements();
+/** An ARN built with `Fn::Join`, each reference written `<Name>` as cdk-nag writes it. */
+const arnPattern = (arn: unknown): string => {
+  const [separator, parts] = (arn as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
+  return parts.map((p) => (typeof p === 'string' ? p : `<${(p as { Ref: string }).Ref}>`)).join(separator);
+};
 /** Where synthesis staged a function's bundle: `asset.<hash>`, the hash its code's S3 key names. */
 const bundleOf = (service: string) => {
   const key = q.function(service).Properties.Code.S3Key as string;
@@ -87,16 +99,16 @@ describe('TicketProxyStack', () => {
       'POWERTOOLS_SERVICE_NAME',
       'QUEUE_URL',
       'RETENTION_POLICY',
-      'TENANTS_CONFIG',
+      'TENANTS_CONFIG_FILE',
       'VAULT_TABLE_NAME',
-      'WEBHOOK_SECRET_ARNS',
+      'WEBHOOK_SECRET_PREFIX',
     ]);
     expect(Object.keys(variablesOf('jira-writer')).sort()).toEqual([
       'JIRA_SECRET_ARN',
       'KEY_ID',
       'NODE_OPTIONS',
       'POWERTOOLS_SERVICE_NAME',
-      'TENANTS_CONFIG',
+      'TENANTS_CONFIG_FILE',
       'VAULT_TABLE_NAME',
     ]);
     expect(Object.keys(variablesOf('jira-webhook')).sort()).toEqual([
@@ -107,7 +119,7 @@ describe('TicketProxyStack', () => {
       'KEY_ID',
       'NODE_OPTIONS',
       'POWERTOOLS_SERVICE_NAME',
-      'TENANTS_CONFIG',
+      'TENANTS_CONFIG_FILE',
       'VAULT_TABLE_NAME',
     ]);
     expect(Object.keys(variablesOf('retention-sweep')).sort()).toEqual([
@@ -127,7 +139,7 @@ describe('TicketProxyStack', () => {
       'NODE_OPTIONS',
       'POWERTOOLS_METRICS_NAMESPACE',
       'POWERTOOLS_SERVICE_NAME',
-      'TENANTS_CONFIG',
+      'TENANTS_CONFIG_FILE',
       'VAULT_TABLE_NAME',
     ]);
   });
@@ -137,10 +149,59 @@ describe('TicketProxyStack', () => {
     expect(readdirSync(bundle)).toContain('index.mjs');
     expect(readdirSync(join(bundle, 'assets')).sort()).toEqual(readdirSync(CONSOLE_ASSETS).sort());
     expect(readdirSync(join(bundle, 'assets'))).toContain('index.html');
-    // The other functions' bundles hold their code only.
-    const others = ['servicedesk-webhook', 'jira-writer', 'jira-webhook', 'retention-sweep'];
-    for (const service of others) {
-      expect(readdirSync(bundleOf(service)).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    // The functions serving tenants hold their configuration too; the sweep its code only.
+    for (const service of ['servicedesk-webhook', 'jira-writer', 'jira-webhook']) {
+      expect(readdirSync(bundleOf(service)).sort()).toEqual(['index.mjs', 'index.mjs.map', 'tenants.json']);
+    }
+    expect(readdirSync(bundleOf('retention-sweep')).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+  });
+
+  it('serves the tenants named in the webhook function’s bundle, and no other', async () => {
+    const bundle = bundleOf('servicedesk-webhook');
+    const request = (tenant: string) => ({
+      version: '2.0',
+      routeKey: 'POST /webhooks/{servicedesk}/{tenant}',
+      rawPath: `/webhooks/generic/${tenant}`,
+      headers: { 'content-type': 'application/json' },
+      pathParameters: { servicedesk: 'generic', tenant },
+      body: '{}',
+      isBase64Encoded: false,
+    });
+    const script = [
+      `const { handler } = await import(${JSON.stringify(join(bundle, 'index.mjs'))});`,
+      `const known = await handler(${JSON.stringify(request('egedal'))}, {});`,
+      `const unknown = await handler(${JSON.stringify(request('gladsaxe'))}, {});`,
+      'console.log(JSON.stringify([known.statusCode, unknown.statusCode]));',
+    ].join('\n');
+    const { TENANTS_CONFIG_FILE, WEBHOOK_SECRET_PREFIX } = variablesOf('servicedesk-webhook') as Record<
+      string,
+      string
+    >;
+    const secrets = new FakeSecretsManager();
+    await secrets.start();
+    try {
+      secrets.secrets.set(`${WEBHOOK_SECRET_PREFIX}egedal`, 's'.repeat(48));
+      const result = await run('node --input-type=module', {
+        input: script,
+        env: {
+          LAMBDA_TASK_ROOT: bundle,
+          TENANTS_CONFIG_FILE,
+          WEBHOOK_SECRET_PREFIX,
+          VAULT_TABLE_NAME: 'ticket-proxy-vault',
+          KEY_ID: 'key',
+          AWS_REGION: 'eu-north-1',
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+          POWERTOOLS_LOG_LEVEL: 'SILENT',
+        },
+      });
+      expect(result.code, result.stderr).toBe(0);
+      // Unsigned: a tenant the bundle names is refused once its secret is read by name (503 if it
+      // could not be), another as unknown.
+      expect(JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '')).toEqual([401, 404]);
+    } finally {
+      await secrets.stop();
     }
   });
 
@@ -187,8 +248,14 @@ describe('TicketProxyStack', () => {
       default: { afterCloseDays: 90, maxAgeDays: 365 },
       tenants: { egedal: { afterCloseDays: 30 } },
     });
+    // In each bundle, as Lambda's environment holds 4 KB in all.
     for (const service of ['servicedesk-webhook', 'jira-writer', 'jira-webhook', 'staff-api']) {
-      expect(JSON.parse(variablesOf(service).TENANTS_CONFIG as string)).toEqual({ ballerup: {}, egedal: {} });
+      const file = variablesOf(service).TENANTS_CONFIG_FILE as string;
+      expect(file).toBe('tenants.json');
+      expect(JSON.parse(readFileSync(join(bundleOf(service), file), 'utf8'))).toEqual({
+        ballerup: {},
+        egedal: {},
+      });
     }
   });
 
@@ -279,9 +346,20 @@ describe('TicketProxyStack', () => {
         .sort();
     const [jira] = idsNamed('ticket-proxy/jira');
     const [jiraWebhook] = idsNamed('ticket-proxy/jira-webhook');
-    expect(secretsReadBy('servicedesk-webhook')).toEqual(
-      [...idsNamed('ticket-proxy/webhook/ballerup'), ...idsNamed('ticket-proxy/webhook/egedal')].sort(),
+    // The tenants' secrets by their names, and no other secret of the stack's by that pattern.
+    const readByWebhook = statementsOf('servicedesk-webhook')
+      .filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'))
+      .flatMap(resourcesOf);
+    expect(readByWebhook.map(arnPattern)).toEqual([
+      'arn:aws:secretsmanager:eu-north-1:<AWS::AccountId>:secret:ticket-proxy/webhook/*',
+    ]);
+    const names = Object.values(template.findResources('AWS::SecretsManager::Secret')).map(
+      (s) => s.Properties.Name as string,
     );
+    expect(names.filter((name) => name.startsWith('ticket-proxy/webhook/')).sort()).toEqual([
+      'ticket-proxy/webhook/ballerup',
+      'ticket-proxy/webhook/egedal',
+    ]);
     expect(secretsReadBy('jira-writer')).toEqual([jira]);
     expect(secretsReadBy('jira-webhook')).toEqual([jira, jiraWebhook].sort());
     expect(secretsReadBy('retention-sweep')).toEqual([]);
@@ -335,14 +413,14 @@ describe('TicketProxyStack', () => {
   });
 
   it('passes cdk-nag’s AwsSolutions and Serverless packs with every acknowledgement on its own resource', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
     new TicketProxyStack(app, 'TicketProxy', { region: 'eu-central-1', tenants: ['ballerup'], retention });
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
     expect(() => app.synth()).not.toThrow();
   });
 
   it('would fail the Serverless pack without the acknowledgements (the check is live)', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } });
     const stack = new Stack(app, 'Bad', { env: { region: 'eu-north-1' } });
     new Queue(stack, 'NoRedrive', { enforceSSL: true });
     Validations.of(app).addPlugins(new ServerlessChecks(app));
@@ -350,7 +428,7 @@ describe('TicketProxyStack', () => {
   });
 
   it('would fail synthesis on an unacknowledged finding (the check is live)', () => {
-    const app = new App();
+    const app = new App({ context: CDK_JSON_CONTEXT });
     new Secret(new Stack(app, 'Bad', { env: { region: 'eu-north-1' } }), 'Unrotated');
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).toThrow(/AwsSolutions-SMG4/);
@@ -375,7 +453,7 @@ describe('TicketProxyStack', () => {
   it('refuses invalid tenant names', () => {
     expect(
       () =>
-        new TicketProxyStack(new App(), 'T', {
+        new TicketProxyStack(new App({ context: CDK_JSON_CONTEXT }), 'T', {
           region: 'eu-north-1',
           tenants: ['Ballerup Kommune'],
           retention,
@@ -396,7 +474,12 @@ describe('EU residency', () => {
     [undefined, /No AWS region given/],
   ])('refuses %s with a reason', (region, reason) => {
     expect(
-      () => new TicketProxyStack(new App(), 'T', { region: region as string, tenants: [], retention }),
+      () =>
+        new TicketProxyStack(new App({ context: CDK_JSON_CONTEXT }), 'T', {
+          region: region as string,
+          tenants: [],
+          retention,
+        }),
     ).toThrow(reason);
   });
 

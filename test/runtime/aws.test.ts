@@ -134,7 +134,6 @@ describe('the deployed Lambda handler on its AWS adapters', () => {
     Object.assign(process.env, {
       AUDIT_TABLE_NAME: 'ticket-proxy-audit',
       ACCESS_TABLE_NAME: 'ticket-proxy-access',
-      TENANTS_CONFIG: JSON.stringify({ ballerup: {} }),
     });
     expect((await handler(signed(ticket('SD-S', '030390-3456')))).statusCode).toBe(202);
     const token = /CPR_[A-Z2-7]{16}/.exec(sqs.messages.at(-1)?.body ?? '')?.[0];

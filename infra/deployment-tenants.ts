@@ -25,19 +25,27 @@ export interface DeploymentTenants {
 /**
  * Statements reading the secrets a tenant configuration names, in parts: CDK moves statements that
  * outgrow a role's inline policy (10,240 characters) into managed policies of at most 6,144 each,
- * but never splits a statement, and a hundred tenants' ARNs take about 9,000.
+ * but never splits a statement, and a hundred tenants' ARNs take 9,000 and more.
  */
 export function secretReadStatements(arns: readonly string[]): PolicyStatement[] {
-  const statements: PolicyStatement[] = [];
-  for (let at = 0; at < arns.length; at += ARNS_PER_STATEMENT) {
-    const resources = arns.slice(at, at + ARNS_PER_STATEMENT);
-    statements.push(new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources }));
+  const parts: string[][] = [];
+  let length = Number.POSITIVE_INFINITY;
+  for (const arn of arns) {
+    // Each ARN is quoted and separated in the policy's JSON.
+    if (length + arn.length + 3 > ARN_CHARACTERS_PER_STATEMENT) {
+      parts.push([]);
+      length = 0;
+    }
+    parts.at(-1)?.push(arn);
+    length += arn.length + 3;
   }
-  return statements;
+  return parts.map(
+    (resources) => new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources }),
+  );
 }
 
-/** A secret's complete ARN takes up to about 150 characters (a name of 100 and more is rare). */
-const ARNS_PER_STATEMENT = 30;
+/** A statement's share of a managed policy's 6,144 characters, leaving room for one more statement. */
+const ARN_CHARACTERS_PER_STATEMENT = 2_800;
 
 /** The tenants' configuration in a function's bundle: `/var/task/tenants.json` in Lambda. */
 const TENANTS_FILE = 'tenants.json';

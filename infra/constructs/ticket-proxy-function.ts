@@ -133,7 +133,10 @@ export class TicketProxyFunction extends Construct {
   }
 }
 
-/** Written by a shell command, which Linux caps at 128 KiB: base64 makes 4 characters of 3 bytes. */
+/**
+ * Written by shell commands, which Docker bundling joins into one argument, and Linux caps that at
+ * 128 KiB: base64 makes 4 characters of 3 bytes, and esbuild's command needs the rest.
+ */
 const MAX_FILE_BYTES = 90_000;
 
 /** A plain relative path below its root: names of letters, digits, `_`, `.` and `-`, none `.` or `..`. */
@@ -156,14 +159,16 @@ function afterBundling(
   if (assets && !existsSync(`${PROJECT_ROOT}${assets.from}`)) {
     throw new Error(`assets: ${assets.from} is not a directory of the repository`);
   }
-  for (const [name, content] of Object.entries(files)) {
-    if (!isRelativeDirectory(name) || name.includes('/'))
+  for (const name of Object.keys(files)) {
+    if (!isRelativeDirectory(name) || name.includes('/')) {
       throw new Error(`files: ${name} is not a file name`);
-    if (Buffer.byteLength(content) > MAX_FILE_BYTES) {
-      throw new Error(
-        `files: ${name} would be ${Buffer.byteLength(content)} bytes, but a bundle's command line takes at most ${MAX_FILE_BYTES}`,
-      );
     }
+  }
+  const bytes = Object.values(files).reduce((sum, content) => sum + Buffer.byteLength(content), 0);
+  if (bytes > MAX_FILE_BYTES) {
+    throw new Error(
+      `files: ${Object.keys(files).join(', ')} would be ${bytes} bytes, but bundling's command line takes at most ${MAX_FILE_BYTES}`,
+    );
   }
   if (!assets && Object.keys(files).length === 0) return undefined;
   return {

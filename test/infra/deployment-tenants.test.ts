@@ -45,25 +45,30 @@ const CONFIG = {
   },
 };
 
-/** `count` tenants on JSM, each with its own webhook secret and its own token for replies, long-named. */
-const manyTenants = (count: number) =>
-  Object.fromEntries(
+/**
+ * `count` tenants on JSM, each with its own webhook secret and its own token for replies, whose
+ * names (before Secrets Manager's six characters) are `nameLength` long.
+ */
+const manyTenants = (count: number, nameLength = 50) => {
+  const name = (i: number, what: string) => `kommune-${i}/${what}`.padEnd(nameLength, '-');
+  return Object.fromEntries(
     Array.from({ length: count }, (_, i) => [
       `kommune-${i}`,
       {
         servicedesk: { type: 'jsm' },
-        webhookSecret: { secretArn: arn(`ticket-proxy/kommune-${i}/jira-service-management-webhook-AbCdEf`) },
+        webhookSecret: { secretArn: arn(`${name(i, 'jsm-webhook')}-AbCdEf`) },
         jira: { projectKey: 'DEV', retentionDateField: 'customfield_10050' },
         ticketUrl: `https://servicedesk.kommune-${i}.dk/tickets/{id}`,
         writeBack: {
           type: 'jsm',
           baseUrl: `https://kommune-${i}.atlassian.net`,
           email: 'ticket-proxy@example.invalid',
-          apiToken: { secretArn: arn(`ticket-proxy/kommune-${i}/jira-service-management-api-token-Gh1jK2`) },
+          apiToken: { secretArn: arn(`${name(i, 'jsm-token')}-Gh1jK2`) },
         },
       },
     ]),
   );
+};
 
 async function configFile(config: unknown): Promise<string> {
   const file = join(await tempDir(), 'tenants.json');
@@ -163,34 +168,37 @@ describe('a stack with a tenant configuration', () => {
     q.template.resourceCountIs('AWS::SecretsManager::Secret', 3 + 2);
   });
 
-  it('serves ninety tenants, each with its own secrets, from one stack within AWS’s limits', async () => {
-    const tenantConfig = await configFile(manyTenants(90));
-    const template = synthesize({ tenants: [], tenantConfig }).toJSON();
-    type Resource = {
-      Type: string;
-      Properties: { Environment: { Variables: object }; PolicyDocument: { Statement: Statement[] } };
-    };
-    const resources = Object.values(template.Resources as Record<string, Resource>);
-    // CloudFormation takes 500 resources; each tenant adds its webhook secret and three staff groups.
-    expect(resources.length).toBeLessThanOrEqual(500);
-    const bytes = (value: unknown) => JSON.stringify(value).length;
-    for (const fn of resources.filter((r) => r.Type === 'AWS::Lambda::Function')) {
-      expect(bytes(fn.Properties.Environment.Variables)).toBeLessThan(1500);
-    }
-    // IAM: a role's inline policies take 10,240 characters, a managed policy 6,144.
-    const policies = resources.filter((r) => r.Type === 'AWS::IAM::Policy');
-    const managed = resources.filter((r) => r.Type === 'AWS::IAM::ManagedPolicy');
-    for (const p of policies) expect(bytes(p.Properties.PolicyDocument)).toBeLessThan(10_240);
-    for (const p of managed) expect(bytes(p.Properties.PolicyDocument)).toBeLessThan(6_144);
-    // Every secret the configuration names is readable where it is read, once.
-    const read = [...policies, ...managed]
-      .flatMap((p) => p.Properties.PolicyDocument.Statement)
-      .filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'))
-      .flatMap(resourcesOf)
-      .filter((r) => typeof r === 'string' && r.includes(':secret:ticket-proxy/kommune-'));
-    expect(read).toHaveLength(180);
-    expect(new Set(read).size).toBe(180);
-  });
+  it.each([50, 200])(
+    'serves ninety tenants, each with its own secrets (names of %i characters), from one stack within AWS’s limits',
+    async (nameLength) => {
+      const tenantConfig = await configFile(manyTenants(90, nameLength));
+      const template = synthesize({ tenants: [], tenantConfig }).toJSON();
+      type Resource = {
+        Type: string;
+        Properties: { Environment: { Variables: object }; PolicyDocument: { Statement: Statement[] } };
+      };
+      const resources = Object.values(template.Resources as Record<string, Resource>);
+      // CloudFormation takes 500 resources; each tenant adds its webhook secret and three staff groups.
+      expect(resources.length).toBeLessThanOrEqual(500);
+      const bytes = (value: unknown) => JSON.stringify(value).length;
+      for (const fn of resources.filter((r) => r.Type === 'AWS::Lambda::Function')) {
+        expect(bytes(fn.Properties.Environment.Variables)).toBeLessThan(1500);
+      }
+      // IAM: a role's inline policies take 10,240 characters, a managed policy 6,144.
+      const policies = resources.filter((r) => r.Type === 'AWS::IAM::Policy');
+      const managed = resources.filter((r) => r.Type === 'AWS::IAM::ManagedPolicy');
+      for (const p of policies) expect(bytes(p.Properties.PolicyDocument)).toBeLessThan(10_240);
+      for (const p of managed) expect(bytes(p.Properties.PolicyDocument)).toBeLessThan(6_144);
+      // Every secret the configuration names is readable where it is read, once.
+      const read = [...policies, ...managed]
+        .flatMap((p) => p.Properties.PolicyDocument.Statement)
+        .filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'))
+        .flatMap(resourcesOf)
+        .filter((r) => typeof r === 'string' && r.includes(':secret:kommune-'));
+      expect(read).toHaveLength(180);
+      expect(new Set(read).size).toBe(180);
+    },
+  );
 
   it('refuses at synthesis more tenants than a stack takes, saying how many resources they need', async () => {
     const tenantConfig = await configFile(manyTenants(100));

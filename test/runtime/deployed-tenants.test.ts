@@ -5,6 +5,7 @@ import { ConfigError } from '../../lib/errors.ts';
 import { awsRuntime } from '../../lib/runtime/aws.ts';
 import { awsStaffRuntime } from '../../lib/runtime/aws-staff.ts';
 import { deployedTenantsJson } from '../../lib/runtime/deployed-tenants.ts';
+import { FakeSecretsManager } from '../support/fake-secrets-manager.ts';
 import { useTempDirs } from '../support/temp-dir.ts';
 
 const tempDir = useTempDirs();
@@ -64,6 +65,37 @@ describe('the runtimes in AWS', () => {
     const none = awsRuntime({ ...FUNCTION, WEBHOOK_SECRET_PREFIX: 'ticket-proxy/webhook/' });
     expect(await none.knownTenants()).toEqual([]);
     expect(await none.webhookSecrets.secretsFor('egedal')).toEqual([]);
+  });
+
+  it('read a tenant’s generated webhook secret by its name, and a secret its configuration names instead', async () => {
+    const own = 'arn:aws:secretsmanager:eu-north-1:123456789012:secret:egedal-jsm-AbCdEf';
+    const dir = await bundleWith(
+      JSON.stringify({ egedal: { webhookSecret: { secretArn: own } }, ballerup: {} }),
+    );
+    const secrets = new FakeSecretsManager();
+    await secrets.start();
+    try {
+      secrets.secrets.set(own, 'o'.repeat(48));
+      secrets.secrets.set('ticket-proxy/webhook/egedal', 'g'.repeat(48));
+      secrets.secrets.set('ticket-proxy/webhook/ballerup', 'b'.repeat(48));
+      Object.assign(process.env, {
+        AWS_REGION: 'eu-north-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+      });
+      const runtime = awsRuntime({
+        ...FUNCTION,
+        LAMBDA_TASK_ROOT: dir,
+        TENANTS_CONFIG_FILE: 'tenants.json',
+        WEBHOOK_SECRET_PREFIX: 'ticket-proxy/webhook/',
+      });
+      expect(await runtime.webhookSecrets.secretsFor('egedal')).toEqual(['o'.repeat(48)]);
+      expect(await runtime.webhookSecrets.secretsFor('ballerup')).toEqual(['b'.repeat(48)]);
+      expect(await runtime.webhookSecrets.secretsFor('gladsaxe')).toEqual([]);
+    } finally {
+      await secrets.stop();
+    }
   });
 
   it('refuse a file with a bad setting at start-up, naming the file and the setting', async () => {

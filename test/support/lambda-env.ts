@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FakeSecretsManager } from './fake-secrets-manager.ts';
@@ -24,6 +24,7 @@ export function pointLambdaAt(stand: {
   }
   // The tenants' configuration as the stack writes it into each function's bundle.
   const bundle = mkdtempSync(join(tmpdir(), 'ticket-proxy-bundle-'));
+  process.once('exit', () => rmSync(bundle, { recursive: true, force: true }));
   const tenants = Object.fromEntries(Object.keys(stand.tenants).map((t) => [t, {}]));
   writeFileSync(join(bundle, 'tenants.json'), JSON.stringify(tenants));
   stand.secrets.secrets.set(

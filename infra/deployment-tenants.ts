@@ -16,6 +16,8 @@ export interface DeploymentTenants {
    */
   readonly files: Readonly<Record<string, string>>;
   readonly environment: Readonly<Record<string, string>>;
+  /** Tenants whose servicedesk signs with a secret the stack generates: those without `webhookSecret`. */
+  readonly generatedWebhookSecrets: readonly string[];
   /** Secrets the servicedesk webhook function reads (`webhookSecret`), by complete ARN. */
   readonly webhookSecretArns: readonly string[];
   /** Secrets the Jira webhook function reads to post replies (`writeBack`), by complete ARN. */
@@ -100,9 +102,11 @@ export function deploymentTenants(
       }
     }
   }
+  const ownWebhookSecret = (name: string) => (written[name] as { webhookSecret?: unknown })?.webhookSecret;
   return {
     names,
     configJson,
+    generatedWebhookSecrets: names.filter((name) => ownWebhookSecret(name) === undefined),
     files: { [TENANTS_FILE]: configJson },
     environment: { TENANTS_CONFIG_FILE: TENANTS_FILE },
     webhookSecretArns: [...new Set(webhookSecretArns)],

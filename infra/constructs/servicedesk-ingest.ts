@@ -21,7 +21,7 @@ export const WEBHOOK_SECRET_PREFIX = 'ticket-proxy/webhook/';
 export interface ServicedeskIngestProps {
   vault: VaultStore;
   queue: SyncQueue;
-  /** Tenants that may send webhooks; each gets a generated signing secret. */
+  /** Tenants that may send webhooks; each without a secret of its own (`webhookSecret`) gets a generated one. */
   tenants: DeploymentTenants;
   retention: Retention;
 }
@@ -39,7 +39,7 @@ export class ServicedeskIngest extends Construct {
   constructor(scope: Construct, id: string, props: ServicedeskIngestProps) {
     super(scope, id);
     this.webhookSecrets = new Map(
-      props.tenants.names.map((tenant) => [
+      props.tenants.generatedWebhookSecrets.map((tenant) => [
         tenant,
         new Secret(this, `WebhookSecret-${tenant}`, {
           secretName: `${WEBHOOK_SECRET_PREFIX}${tenant}`,

@@ -31,15 +31,18 @@ export interface DeploymentTenants {
  */
 export function secretReadStatements(arns: readonly string[]): PolicyStatement[] {
   const parts: string[][] = [];
-  let length = Number.POSITIVE_INFINITY;
+  let length = 0;
   for (const arn of arns) {
     // Each ARN is quoted and separated in the policy's JSON.
-    if (length + arn.length + 3 > ARN_CHARACTERS_PER_STATEMENT) {
-      parts.push([]);
-      length = 0;
+    const size = arn.length + 3;
+    const last = parts.at(-1);
+    if (last && length + size <= ARN_CHARACTERS_PER_STATEMENT) {
+      last.push(arn);
+      length += size;
+    } else {
+      parts.push([arn]);
+      length = size;
     }
-    parts.at(-1)?.push(arn);
-    length += arn.length + 3;
   }
   return parts.map(
     (resources) => new PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources }),

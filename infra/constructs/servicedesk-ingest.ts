@@ -117,7 +117,7 @@ export class ServicedeskIngest extends Construct {
  * A resolved ARN as cdk-nag names it in a finding: references as `<AWS::AccountId>`. Feature flags
  * and the deployment's account decide which parts are literal.
  */
-function asNagNamesIt(resolved: unknown): string {
+export function asNagNamesIt(resolved: unknown): string {
   if (typeof resolved === 'string') return resolved;
   const [separator, parts] = (resolved as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
   return parts.map((p) => (typeof p === 'string' ? p : `<${(p as { Ref: string }).Ref}>`)).join(separator);

@@ -6,6 +6,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { asNagNamesIt } from '../../infra/constructs/servicedesk-ingest.ts';
 import { assertEuRegion, EU_REGIONS } from '../../infra/eu-regions.ts';
 import { TicketProxyStack } from '../../infra/ticket-proxy-stack.ts';
 import { CONSOLE_ASSETS } from '../../lib/console/console-site.ts';
@@ -40,17 +41,28 @@ beforeAll(() => {
 });
 
 const statements = () => q.statements();
-/** An ARN built with `Fn::Join`, each reference written `<Name>` as cdk-nag writes it. */
-const arnPattern = (arn: unknown): string => {
-  const [separator, parts] = (arn as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
-  return parts.map((p) => (typeof p === 'string' ? p : `<${(p as { Ref: string }).Ref}>`)).join(separator);
-};
 /** Where synthesis staged a function's bundle: `asset.<hash>`, the hash its code's S3 key names. */
 const bundleOf = (service: string) => {
   const key = q.function(service).Properties.Code.S3Key as string;
   return join(app.outdir, `asset.${key.replace(/\.zip$/, '')}`);
 };
 const variablesOf = (service: string) => q.variables(service);
+type Answer = { statusCode: number; headers: Record<string, string>; body: string };
+/**
+ * Each event's answer from a function's bundle, its handler called in turn in a Node.js process of
+ * its own with `env` added (the bundle as Lambda would run it, in place).
+ */
+async function invokeBundle(service: string, events: object[], env: Record<string, string | undefined>) {
+  const script = [
+    `const { handler } = await import(${JSON.stringify(join(bundleOf(service), 'index.mjs'))});`,
+    'const answers = [];',
+    `for (const event of ${JSON.stringify(events)}) answers.push(await handler(event, {}));`,
+    'console.log(JSON.stringify(answers));',
+  ].join('\n');
+  const result = await run('node --input-type=module', { input: script, env });
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '') as Answer[];
+}
 const statementsOf = (service: string) => q.statementsOf(service);
 
 describe('TicketProxyStack', () => {
@@ -167,12 +179,6 @@ describe('TicketProxyStack', () => {
       body: '{}',
       isBase64Encoded: false,
     });
-    const script = [
-      `const { handler } = await import(${JSON.stringify(join(bundle, 'index.mjs'))});`,
-      `const known = await handler(${JSON.stringify(request('egedal'))}, {});`,
-      `const unknown = await handler(${JSON.stringify(request('gladsaxe'))}, {});`,
-      'console.log(JSON.stringify([known.statusCode, unknown.statusCode]));',
-    ].join('\n');
     const { TENANTS_CONFIG_FILE, WEBHOOK_SECRET_PREFIX } = variablesOf('servicedesk-webhook') as Record<
       string,
       string
@@ -181,32 +187,27 @@ describe('TicketProxyStack', () => {
     await secrets.start();
     try {
       secrets.secrets.set(`${WEBHOOK_SECRET_PREFIX}egedal`, 's'.repeat(48));
-      const result = await run('node --input-type=module', {
-        input: script,
-        env: {
-          LAMBDA_TASK_ROOT: bundle,
-          TENANTS_CONFIG_FILE,
-          WEBHOOK_SECRET_PREFIX,
-          VAULT_TABLE_NAME: 'ticket-proxy-vault',
-          KEY_ID: 'key',
-          AWS_REGION: 'eu-north-1',
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
-          POWERTOOLS_LOG_LEVEL: 'SILENT',
-        },
+      const answers = await invokeBundle('servicedesk-webhook', [request('egedal'), request('gladsaxe')], {
+        LAMBDA_TASK_ROOT: bundle,
+        TENANTS_CONFIG_FILE,
+        WEBHOOK_SECRET_PREFIX,
+        VAULT_TABLE_NAME: 'ticket-proxy-vault',
+        KEY_ID: 'key',
+        AWS_REGION: 'eu-north-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: secrets.url,
+        POWERTOOLS_LOG_LEVEL: 'SILENT',
       });
-      expect(result.code, result.stderr).toBe(0);
       // Unsigned: a tenant the bundle names is refused once its secret is read by name (503 if it
       // could not be), another as unknown.
-      expect(JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '')).toEqual([401, 404]);
+      expect(answers.map((a) => a.statusCode)).toEqual([401, 404]);
     } finally {
       await secrets.stop();
     }
   });
 
   it('serves the console’s page and configuration from the staff function’s bundle', async () => {
-    const bundle = bundleOf('staff-api');
     const login = 'https://ticket-proxy-111122223333.auth.eu-north-1.amazoncognito.com';
     const config = {
       mode: 'aws',
@@ -225,18 +226,11 @@ describe('TicketProxyStack', () => {
       requestContext: { http: { method: 'GET', path }, routeKey },
       isBase64Encoded: false,
     });
-    const script = [
-      `const { handler } = await import(${JSON.stringify(join(bundle, 'index.mjs'))});`,
-      `const page = await handler(${JSON.stringify(request('GET /console', '/console'))}, {});`,
-      `const config = await handler(${JSON.stringify(request('GET /console/{proxy+}', '/console/config.json'))}, {});`,
-      'console.log(JSON.stringify([page, config]));',
-    ].join('\n');
-    const result = await run(`node --input-type=module`, {
-      input: script,
-      env: { CONSOLE_CONFIG: JSON.stringify(config), AWS_REGION: 'eu-north-1' },
-    });
-    expect(result.code, result.stderr).toBe(0);
-    const [page, served] = JSON.parse(result.stdout.trim().split('\n').at(-1) ?? '');
+    const [page, served] = (await invokeBundle(
+      'staff-api',
+      [request('GET /console', '/console'), request('GET /console/{proxy+}', '/console/config.json')],
+      { CONSOLE_CONFIG: JSON.stringify(config), AWS_REGION: 'eu-north-1' },
+    )) as [Answer, Answer];
     expect(page).toMatchObject({ statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8' } });
     expect(page.body).toMatch(/^<!doctype html>/i);
     expect(served.statusCode).toBe(200);
@@ -350,7 +344,7 @@ describe('TicketProxyStack', () => {
     const readByWebhook = statementsOf('servicedesk-webhook')
       .filter((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'))
       .flatMap(resourcesOf);
-    expect(readByWebhook.map(arnPattern)).toEqual([
+    expect(readByWebhook.map(asNagNamesIt)).toEqual([
       'arn:aws:secretsmanager:eu-north-1:<AWS::AccountId>:secret:ticket-proxy/webhook/*',
     ]);
     const names = Object.values(template.findResources('AWS::SecretsManager::Secret')).map(

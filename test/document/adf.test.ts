@@ -622,7 +622,9 @@ describe('redactAdf: property', () => {
           expect(error).toBeInstanceOf(InvalidDocumentError);
           return;
         }
-        expect(JSON.stringify(out)).not.toMatch(/Jens|Hansen|010190|1501901234|jens@/);
+        // Other numbers are the generator's own: their digits may spell 010190 by chance.
+        const shown = JSON.stringify(out, (_, v) => (typeof v === 'number' && v !== 1501901234 ? 0 : v));
+        expect(shown).not.toMatch(/Jens|Hansen|010190|1501901234|jens@/);
         expect(redactAdf(out, tokenRedact)).toEqual(out);
       }),
       { numRuns: 1000 },
